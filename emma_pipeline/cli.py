@@ -1,0 +1,128 @@
+"""`emma`: build the dataset on the embedded sample, generate samples, query the lake, open the UI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from emma_pipeline.settings import Settings, load_settings, project_root
+from emma_pipeline.warehouse.lake import Lake, LakeConfig
+from emma_pipeline.warehouse.session import session_init_sql
+
+READY_MARKER = "_SUCCESS"
+
+
+def _lake_config(settings: Settings) -> LakeConfig:
+    return LakeConfig(catalog=settings.lake_catalog, data_path=settings.lake_data)
+
+
+def _use_project_instance(settings: Settings) -> None:
+    """Runs land in the same Dagster instance `dagster dev` shows: the checkout's dagster.yaml (paths relative to
+    the checkout), else a DAGSTER_HOME under EMMA_HOME."""
+    if os.environ.get("DAGSTER_HOME"):
+        return
+    root = project_root()
+    if root is not None:
+        os.chdir(root)
+        os.environ["DAGSTER_HOME"] = str(root)
+    else:
+        home = settings.home / "dagster"
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ["DAGSTER_HOME"] = str(home)
+
+
+@click.group()
+def main() -> None:
+    """EMMa pipeline: marketplace listings to a clean multimodal multi-task object dataset."""
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder (default: EMMA_HOME).")
+@click.option("--n", "n_listings", type=int, default=3000, show_default=True, help="Distinct ASINs to generate.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--batch", default="batch-0001", show_default=True, help="Ingest batch (landing folder) name.")
+@click.option("--first-product", type=int, default=0, help="Index of the first product (for later batches).")
+@click.option("--relist-fraction", type=float, default=0.0, help="Share of earlier products listed again.")
+@click.option("--images/--no-images", default=True, help="Render product images (off for million-row benchmarks).")
+def sample(out, n_listings, seed, batch, first_product, relist_fraction, images) -> None:
+    """Write a generated sample marketplace (UCSD, image2mass, ASPA raw formats + images) as a landing batch."""
+    from emma_pipeline.sample import generate_sample
+
+    out = out or load_settings().home
+    summary = generate_sample(
+        out, n_listings=n_listings, seed=seed, batch=batch, images=images, first_product=first_product,
+        relist_fraction=relist_fraction,
+    )  # fmt: skip
+    (Path(out) / "landing" / batch / READY_MARKER).touch()
+    click.echo(f"wrote batch {batch} under {Path(out) / 'landing' / batch}: {summary}")
+
+
+@main.command()
+@click.option("--n", "n_listings", type=int, default=3000, show_default=True, help="Sample size if none exists.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--reingest", is_flag=True, help="Parse every batch again, not only new ones.")
+def build(n_listings: int, seed: int, reingest: bool) -> None:
+    """Generate the embedded sample if the landing zone is empty, ingest new batches, rebuild everything."""
+    from emma_pipeline.definitions import run_build
+
+    settings = load_settings()
+    _use_project_instance(settings)
+    landing = Path(settings.landing)
+    if "://" not in settings.landing and not any(p.is_dir() for p in landing.glob("*")):
+        click.echo(f"no listings under {landing}: generating the embedded sample ({n_listings:,} ASINs, seed {seed})")
+        from emma_pipeline.sample import generate_sample
+
+        generate_sample(settings.home, n_listings=n_listings, seed=seed, batch="batch-0001")
+        (landing / "batch-0001" / READY_MARKER).touch()
+    run_build(reingest=reingest, echo=click.echo)
+    _print_summary(settings)
+
+
+def _print_summary(settings: Settings) -> None:
+    lake = Lake(_lake_config(settings))
+    click.echo("\nTables in the lake (latest version):")
+    for table in lake.tables():
+        rows = lake.query(f'SELECT count(*) AS n FROM "{table}"')["n"][0]
+        click.echo(f"  {table:<28} {rows:>10,} rows")
+    click.echo(f"\nLake catalog: {settings.lake_catalog}\nLake data:    {settings.lake_data}")
+    click.echo(f"Figures:      {settings.reports_dir}")
+    root = project_root()
+    ui = "dagster dev" if root else f"DAGSTER_HOME={os.environ.get('DAGSTER_HOME')} dagster dev -m emma_pipeline.definitions"
+    click.echo("\nQuery in DuckDB:   emma sql          (or: emma sql \"SELECT * FROM joined_listings LIMIT 5\")")
+    click.echo(f"Open the Dagster UI: {ui}    (from {root or os.getcwd()})")
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--print-init", is_flag=True, help="Print the SQL that attaches the lake, for any DuckDB client.")
+def sql(query: str | None, print_init: bool) -> None:
+    """Open a DuckDB shell on the lake (read-only), or run one QUERY and print the result."""
+    settings = load_settings()
+    config = _lake_config(settings)
+    init = session_init_sql(config)
+    if print_init:
+        click.echo(init, nl=False)
+        return
+    if query:
+        import polars as pl
+
+        with pl.Config(tbl_rows=50, tbl_cols=20, fmt_str_lengths=60):
+            click.echo(Lake(config).query(query))
+        return
+    shell = shutil.which("duckdb")
+    if shell is None:
+        raise click.ClickException("the duckdb shell is not installed: pip install 'duckdb-cli==1.5.5'")
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as handle:
+        handle.write(init)
+    click.echo("Attached the EMMa lake read-only. Try: SHOW TABLES; FROM lake.snapshots();")
+    sys.exit(subprocess.call([shell, "-init", handle.name]))
+
+
+if __name__ == "__main__":
+    main()

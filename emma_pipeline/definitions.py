@@ -1,0 +1,64 @@
+"""The single Dagster Definitions object of the project (the only library module that imports dagster)."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, AutomationConditionSensorDefinition, DefaultSensorStatus, Definitions
+
+from assets import all_assets
+from assets.jobs import downstream_job, ingest_job
+from assets.partitions import ingest_batches
+from assets.sensors import landing_sensor
+from emma_pipeline.settings import load_settings
+from resources import build_resources
+
+automation_sensor = AutomationConditionSensorDefinition(
+    "emma_automation",
+    target=AssetSelection.all(),
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Updates downstream assets once their inputs changed (e.g. a new batch was ingested).",
+)
+
+
+def build_definitions() -> Definitions:
+    return Definitions(
+        assets=all_assets,
+        jobs=[ingest_job, downstream_job],
+        sensors=[landing_sensor, automation_sensor],
+        resources=build_resources(load_settings()),
+    )
+
+
+defs = build_definitions()
+
+
+def run_build(reingest: bool = False, echo=print) -> None:
+    """What ``emma build`` runs: register ready landing batches as partitions, ingest the new ones (all if
+    ``reingest``), then rebuild everything downstream, all recorded in the current Dagster instance so the UI
+    shows these materializations."""
+    from dagster import AssetKey, DagsterInstance
+
+    definitions = build_definitions()
+    landing = build_resources(load_settings())["landing"]
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    with DagsterInstance.get() as instance:
+        batches = landing.ready_batches()
+        known = set(instance.get_dynamic_partitions(ingest_batches.name))
+        instance.add_dynamic_partitions(ingest_batches.name, [b for b in batches if b not in known])
+        done = instance.get_materialized_partitions(AssetKey("ucsd_listings"))
+        todo = [b for b in batches if reingest or b not in done]
+        echo(f"{len(batches)} ready batch(es) under {landing.root}; ingesting {len(todo)}: {', '.join(todo) or '-'}")
+        for batch in todo:
+            result = definitions.get_job_def(ingest_job.name).execute_in_process(
+                instance=instance, partition_key=batch, run_config=quiet
+            )
+            _echo_materializations(result, echo, prefix=f"[{batch}] ")
+        echo("rebuilding downstream assets")
+        result = definitions.get_job_def(downstream_job.name).execute_in_process(instance=instance, run_config=quiet)
+        _echo_materializations(result, echo)
+
+
+def _echo_materializations(result, echo, prefix: str = "") -> None:
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        rows = materialization.metadata.get("row_count")
+        echo(f"  {prefix}{materialization.asset_key.to_user_string():<28} {rows.value if rows else '':>10} rows")

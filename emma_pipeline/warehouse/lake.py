@@ -1,0 +1,204 @@
+"""The versioned table store: a DuckLake (Parquet data files + a SQL catalog of snapshots).
+
+Every write is one DuckLake transaction, so a table version is committed completely or not at all; readers
+attached to the same catalog keep seeing the previous snapshot until the commit, and any earlier version stays
+queryable with ``AT (VERSION => n)``. The catalog is a SQLite file by default (several processes can attach it;
+a DuckDB-file catalog would lock out readers) and can be PostgreSQL; data files live on local disk or under an
+``s3://`` prefix.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+import polars as pl
+
+from emma_pipeline.warehouse.extensions import load_extension
+
+LAKE_ALIAS = "lake"
+_RETRYABLE = ("database is locked", "conflict", "could not set lock", "busy")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class LakeConfig:
+    """Where the lake lives. ``catalog``: a SQLite file path, or ``postgres:<libpq dsn>``; ``data_path``: a local
+    directory or ``s3://bucket/prefix``. ``s3`` holds DuckDB S3 secret options (key_id, secret, region, endpoint,
+    url_style, use_ssl) for an s3:// data path."""
+
+    catalog: str
+    data_path: str
+    s3: dict[str, str] = field(default_factory=dict)
+
+    @staticmethod
+    def under(home: str | Path) -> LakeConfig:
+        home = Path(home)
+        return LakeConfig(catalog=str(home / "lake" / "catalog.sqlite"), data_path=str(home / "lake" / "data"))
+
+    def attach_sql(self, read_only: bool = False) -> str:
+        if self.catalog.startswith("postgres:"):
+            target = f"ducklake:{self.catalog}"
+        else:
+            target = f"ducklake:sqlite:{Path(self.catalog).as_posix()}"
+        data_path = self.data_path if "://" in self.data_path else Path(self.data_path).as_posix() + "/"
+        options = [f"DATA_PATH {_quote(data_path)}"]
+        if read_only:
+            options.append("READ_ONLY")
+        return f"ATTACH {_quote(target)} AS {LAKE_ALIAS} ({', '.join(options)})"
+
+    def setup_sql(self) -> list[str]:
+        """Statements (after extensions are loaded) that make a fresh DuckDB session see the lake."""
+        statements = []
+        if self.data_path.startswith("s3://"):
+            opts = ", ".join(f"{k.upper()} {_quote(str(v))}" for k, v in sorted(self.s3.items()))
+            statements.append(f"CREATE OR REPLACE SECRET emma_s3 (TYPE s3{', ' + opts if opts else ''})")
+        return statements
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"invalid table name {name!r}: use letters, digits and underscores")
+    return f'"{name}"'
+
+
+def required_extensions(config: LakeConfig) -> list[str]:
+    exts = ["ducklake"]
+    exts.append("postgres_scanner" if config.catalog.startswith("postgres:") else "sqlite_scanner")
+    if config.data_path.startswith("s3://"):
+        exts.append("httpfs")
+    return exts
+
+
+def with_retries(fn: Callable[[], T], attempts: int = 30, base_delay: float = 0.05) -> T:
+    """Run ``fn`` again when the catalog is busy (another process committing); other errors propagate."""
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except duckdb.Error as exc:
+            message = str(exc).lower()
+            if attempt == attempts - 1 or not any(marker in message for marker in _RETRYABLE):
+                raise
+            time.sleep(min(2.0, base_delay * 2**attempt) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
+
+
+class Lake:
+    """A handle on one lake; connections are short-lived and opened per operation."""
+
+    def __init__(self, config: LakeConfig):
+        self.config = config
+        if "://" not in config.data_path:
+            Path(config.data_path).mkdir(parents=True, exist_ok=True)
+        if not config.catalog.startswith("postgres:"):
+            Path(config.catalog).parent.mkdir(parents=True, exist_ok=True)
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = duckdb.connect()
+        try:
+            for ext in required_extensions(self.config):
+                load_extension(con, ext)
+            for statement in self.config.setup_sql():
+                con.execute(statement)
+            with_retries(lambda: con.execute(self.config.attach_sql(read_only=read_only)))
+            con.execute(f"USE {LAKE_ALIAS}")
+            yield con
+        finally:
+            con.close()
+
+    # --- writes -------------------------------------------------------------------------------------------
+    def write_table(self, name: str, frame: pl.DataFrame, message: str = "") -> int:
+        """Replace ``name`` with ``frame`` as one new version; returns the snapshot id."""
+        table = _ident(name)
+
+        def body(con: duckdb.DuckDBPyConnection) -> None:
+            con.execute(f"CREATE OR REPLACE TABLE {LAKE_ALIAS}.{table} AS SELECT * FROM _frame")
+
+        return self._transaction(frame, body, message or f"replace {name}")
+
+    def write_partition(self, name: str, frame: pl.DataFrame, column: str, value: str, message: str = "") -> int:
+        """Replace the rows of ``name`` whose ``column`` equals ``value`` (idempotent re-runs of a partition)."""
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(value, dtype=pl.Utf8).alias(column))
+        table = _ident(name)
+        col = _ident(column)
+
+        def body(con: duckdb.DuckDBPyConnection) -> None:
+            con.execute(f"CREATE TABLE IF NOT EXISTS {LAKE_ALIAS}.{table} AS SELECT * FROM _frame LIMIT 0")
+            con.execute(f"DELETE FROM {LAKE_ALIAS}.{table} WHERE {col} = ?", [value])
+            con.execute(f"INSERT INTO {LAKE_ALIAS}.{table} BY NAME SELECT * FROM _frame")
+
+        return self._transaction(frame, body, message or f"replace {name} where {column} = {value}")
+
+    def _transaction(self, frame: pl.DataFrame, body: Callable, message: str) -> int:
+        arrow = _storable(frame).to_arrow()
+
+        def attempt() -> int:
+            with self.connect() as con:
+                con.register("_frame", arrow)
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    body(con)
+                    con.execute(f"CALL {LAKE_ALIAS}.set_commit_message('emma', ?)", [message])
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+                return con.execute(f"SELECT id FROM {LAKE_ALIAS}.current_snapshot()").fetchone()[0]
+
+        return with_retries(attempt)
+
+    # --- reads --------------------------------------------------------------------------------------------
+    def read(self, name: str, version: int | None = None, where: str = "", params: list | None = None) -> pl.DataFrame:
+        at = f" AT (VERSION => {int(version)})" if version is not None else ""
+        sql = f"SELECT * FROM {LAKE_ALIAS}.{_ident(name)}{at}" + (f" WHERE {where}" if where else "")
+        with self.connect(read_only=True) as con:
+            return with_retries(lambda: con.execute(sql, params or []).pl())
+
+    def query(self, sql: str, params: list | None = None) -> pl.DataFrame:
+        with self.connect(read_only=True) as con:
+            return with_retries(lambda: con.execute(sql, params or []).pl())
+
+    def tables(self) -> list[str]:
+        with self.connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1", [LAKE_ALIAS]
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def exists(self, name: str) -> bool:
+        return name in self.tables()
+
+    def versions(self, name: str) -> pl.DataFrame:
+        """Snapshots that changed ``name`` (newest last): snapshot_id, snapshot_time, commit_message."""
+        sql = f"""
+            WITH ids AS (
+                SELECT DISTINCT CAST(table_id AS VARCHAR) AS table_id
+                FROM __ducklake_metadata_{LAKE_ALIAS}.ducklake_table WHERE table_name = ?
+            )
+            SELECT s.snapshot_id, s.snapshot_time, s.commit_message
+            FROM {LAKE_ALIAS}.snapshots() s
+            WHERE EXISTS (
+                SELECT 1 FROM (SELECT unnest(map_values(s.changes)) AS vals) v, unnest(v.vals) AS u(val)
+                WHERE u.val = ? OR u.val = 'main.' || ? OR u.val IN (SELECT table_id FROM ids)
+            )
+            ORDER BY s.snapshot_id
+        """
+        return self.query(sql, [name, name, name])
+
+
+def _storable(frame: pl.DataFrame) -> pl.DataFrame:
+    """DuckDB cannot create columns of polars' Null type: store all-null columns of unknown type as text."""
+    casts = [pl.col(c).cast(pl.Utf8) for c, dtype in frame.schema.items() if dtype == pl.Null]
+    return frame.with_columns(casts) if casts else frame

@@ -1,0 +1,20 @@
+"""Configurable resources and IO managers. ``build_resources`` is the one place the environment picks them."""
+
+from __future__ import annotations
+
+from resources.ground_truth import GroundTruth
+from resources.lake_io_manager import DuckLakeIOManager
+from resources.landing_zone import LandingZone
+
+from emma_pipeline.settings import Settings
+
+
+def build_resources(settings: Settings) -> dict:
+    return {
+        "io_manager": DuckLakeIOManager(catalog=settings.lake_catalog, data_path=settings.lake_data),
+        "landing": LandingZone(root=settings.landing),
+        "ground_truth": GroundTruth(directory=str(settings.ground_truth_dir)),
+    }
+
+
+__all__ = ["DuckLakeIOManager", "GroundTruth", "LandingZone", "build_resources"]
