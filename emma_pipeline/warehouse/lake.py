@@ -10,15 +10,17 @@ a DuckDB-file catalog would lock out readers) and can be PostgreSQL; data files 
 from __future__ import annotations
 
 import random
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 import duckdb
 import polars as pl
+from filelock import FileLock
 
 from emma_pipeline.warehouse.extensions import load_extension
 
@@ -101,7 +103,7 @@ class Lake:
         if "://" not in config.data_path:
             Path(config.data_path).mkdir(parents=True, exist_ok=True)
         if not config.catalog.startswith("postgres:"):
-            Path(config.catalog).parent.mkdir(parents=True, exist_ok=True)
+            _ensure_wal_catalog(Path(config.catalog))
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -153,11 +155,20 @@ class Lake:
                     con.execute(f"CALL {LAKE_ALIAS}.set_commit_message('emma', ?)", [message])
                     con.execute("COMMIT")
                 except BaseException:
-                    con.execute("ROLLBACK")
+                    _rollback_quietly(con)
                     raise
                 return con.execute(f"SELECT id FROM {LAKE_ALIAS}.current_snapshot()").fetchone()[0]
 
-        return with_retries(attempt)
+        with self._writer_lock():
+            return with_retries(attempt)
+
+    def _writer_lock(self) -> FileLock | nullcontext:
+        """One writer at a time on a SQLite catalog: DuckLake's optimistic commits from several processes can fail
+        on SQLite in ways a retry does not cure, and writes are short next to the work that produces them.
+        A PostgreSQL catalog handles concurrent writers itself (conflicts are retried)."""
+        if self.config.catalog.startswith("postgres:"):
+            return nullcontext()
+        return FileLock(self.config.catalog + ".writer.lock")
 
     # --- reads --------------------------------------------------------------------------------------------
     def read(self, name: str, version: int | None = None, where: str = "", params: list | None = None) -> pl.DataFrame:
@@ -196,6 +207,23 @@ class Lake:
             ORDER BY s.snapshot_id
         """
         return self.query(sql, [name, name, name])
+
+
+def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """A failed COMMIT has already ended the transaction; only roll back one that is still open."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass
+
+
+def _ensure_wal_catalog(path: Path) -> None:
+    """Put the SQLite catalog in WAL mode (persistent in the file): in SQLite's default journal mode an analyst
+    holding a read transaction open blocks every commit; in WAL mode readers and the writer never block."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(path, timeout=30)) as db:
+        if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            db.execute("PRAGMA journal_mode=WAL")
 
 
 def _storable(frame: pl.DataFrame) -> pl.DataFrame:

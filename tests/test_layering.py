@@ -1,0 +1,29 @@
+"""The domain library stays Dagster-free; only emma_pipeline/definitions.py wires Dagster in."""
+
+import ast
+from pathlib import Path
+
+LIBRARY = Path(__file__).resolve().parents[1] / "emma_pipeline"
+
+
+def _imported_roots(path: Path) -> set[str]:
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_library_imports_no_dagster_and_no_thin_layer():
+    offenders = {
+        str(path.relative_to(LIBRARY)): sorted(_imported_roots(path) & {"dagster", "assets", "resources"})
+        for path in LIBRARY.rglob("*.py")
+        if path.name != "definitions.py"
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_scan_sees_definitions_importing_dagster():
+    assert "dagster" in _imported_roots(LIBRARY / "definitions.py")
