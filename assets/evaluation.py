@@ -1,6 +1,5 @@
 """Evaluation against the embedded sample's hidden ground truth (only where it exists; no stage reads it)."""
 
-from __future__ import annotations
 
 import polars as pl
 from dagster import AssetIn, AutomationCondition, MetadataValue, Output, asset

@@ -1,8 +1,6 @@
 """One ingestion asset per source, partitioned by ingest batch: parse the batch's files into normalized
 listings, and everything unparseable into that source's quarantine table."""
 
-from __future__ import annotations
-
 import polars as pl
 from dagster import AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetOut, Output, multi_asset
 

@@ -1,6 +1,5 @@
 """The ASIN join (one object row per ASIN, hijacked ASINs removed) and the union of all quarantine tables."""
 
-from __future__ import annotations
 
 import polars as pl
 from dagster import (

@@ -1,6 +1,5 @@
 """New listing dumps in the landing zone become ingest partitions; downstream assets follow by automation."""
 
-from __future__ import annotations
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
 

@@ -112,8 +112,12 @@ def sql(query: str | None, print_init: bool) -> None:
     if query:
         import polars as pl
 
+        try:
+            result = Lake(config).query(query)
+        except FileNotFoundError as exc:
+            raise click.ClickException(str(exc)) from exc
         with pl.Config(tbl_rows=50, tbl_cols=20, fmt_str_lengths=60):
-            click.echo(Lake(config).query(query))
+            click.echo(result)
         return
     shell = shutil.which("duckdb")
     if shell is None:
@@ -121,7 +125,11 @@ def sql(query: str | None, print_init: bool) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as handle:
         handle.write(init)
     click.echo("Attached the EMMa lake read-only. Try: SHOW TABLES; FROM lake.snapshots();")
-    sys.exit(subprocess.call([shell, "-init", handle.name]))
+    try:
+        code = subprocess.call([shell, "-init", handle.name])
+    finally:
+        os.unlink(handle.name)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

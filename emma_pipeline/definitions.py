@@ -48,12 +48,12 @@ def run_build(reingest: bool = False, echo=print) -> None:
         todo = [b for b in batches if reingest or b not in done]
         echo(f"{len(batches)} ready batch(es) under {landing.root}; ingesting {len(todo)}: {', '.join(todo) or '-'}")
         for batch in todo:
-            result = definitions.get_job_def(ingest_job.name).execute_in_process(
+            result = definitions.resolve_job_def(ingest_job.name).execute_in_process(
                 instance=instance, partition_key=batch, run_config=quiet
             )
             _echo_materializations(result, echo, prefix=f"[{batch}] ")
         echo("rebuilding downstream assets")
-        result = definitions.get_job_def(downstream_job.name).execute_in_process(instance=instance, run_config=quiet)
+        result = definitions.resolve_job_def(downstream_job.name).execute_in_process(instance=instance, run_config=quiet)
         _echo_materializations(result, echo)
 
 

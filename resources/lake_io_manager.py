@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
-from dagster import ConfigurableIOManager, InputContext, MetadataValue, OutputContext, TableColumn, TableSchema
+from dagster import ConfigurableIOManager, DagsterInvariantViolationError, InputContext, MetadataValue, OutputContext, TableColumn, TableSchema
 
 from emma_pipeline.warehouse.lake import Lake, LakeConfig
 
@@ -26,7 +26,7 @@ class DuckLakeIOManager(ConfigurableIOManager):
             raise TypeError(f"{context.asset_key.to_user_string()}: expected a polars DataFrame, got {type(obj)}")
         table = context.asset_key.path[-1]
         lake = self.lake()
-        run = f"run {context.run_id}" if context.has_run_id() else "outside a run"
+        run = _run_label(context)
         if context.has_asset_partitions:
             batch = context.asset_partition_key
             snapshot = lake.write_partition(table, obj, PARTITION_COLUMN, batch, f"{table}[{batch}] by {run}")
@@ -57,6 +57,13 @@ class DuckLakeIOManager(ConfigurableIOManager):
                 return lake.read(table, where="false")
             return lake.read(table, where=f'"{PARTITION_COLUMN}" IN (SELECT unnest(?))', params=[keys])
         return lake.read(table)
+
+
+def _run_label(context: OutputContext) -> str:
+    try:
+        return f"run {context.run_id}"
+    except DagsterInvariantViolationError:  # an OutputContext built outside a run (tests, direct calls)
+        return "outside a run"
 
 
 def table_schema(frame: pl.DataFrame) -> TableSchema:

@@ -103,10 +103,15 @@ class Lake:
         if "://" not in config.data_path:
             Path(config.data_path).mkdir(parents=True, exist_ok=True)
         if not config.catalog.startswith("postgres:"):
-            _ensure_wal_catalog(Path(config.catalog))
+            Path(config.catalog).parent.mkdir(parents=True, exist_ok=True)
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        local = not self.config.catalog.startswith("postgres:")
+        if read_only and local and not Path(self.config.catalog).exists():
+            raise FileNotFoundError(f"no lake catalog at {self.config.catalog}: run `emma build` first (or set EMMA_HOME)")
+        if local and not read_only:
+            _ensure_wal_catalog(Path(self.config.catalog))
         con = duckdb.connect()
         try:
             for ext in required_extensions(self.config):

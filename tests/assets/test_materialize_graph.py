@@ -1,0 +1,54 @@
+"""The whole asset graph materializes on a tiny sample, with its checks passing and rows accounted for."""
+
+import polars as pl
+import pytest
+from dagster import DagsterInstance, Definitions, materialize
+
+from assets import all_assets
+from assets.ingestion import ingest_assets
+from assets.partitions import ingest_batches
+from emma_pipeline.definitions import defs
+from emma_pipeline.warehouse.lake import Lake, LakeConfig
+from resources import build_resources
+BATCH = "batch-0001"  # the conftest sample batch
+
+pytestmark = pytest.mark.integration
+
+
+def test_definitions_load():
+    Definitions.validate_loadable(defs)
+    groups = {spec.group_name for spec in defs.resolve_all_asset_specs()}
+    assert {"ingestion", "quarantine", "join", "evaluation"} <= groups
+
+
+def test_ingest_then_downstream(settings, sample_home):
+    _, summary = sample_home
+    resources = build_resources(settings)
+    with DagsterInstance.ephemeral() as instance:
+        instance.add_dynamic_partitions(ingest_batches.name, [BATCH])
+        ingested = materialize(ingest_assets, partition_key=BATCH, resources=resources, instance=instance)
+        assert ingested.success
+        checks = ingested.get_asset_check_evaluations()
+        assert len(checks) == 3 and all(c.passed for c in checks)
+
+        downstream = [a for a in all_assets if a not in ingest_assets]
+        built = materialize(
+            [*downstream, *ingest_assets], selection=downstream, resources=resources, instance=instance
+        )
+        assert built.success
+        assert all(c.passed for c in built.get_asset_check_evaluations())
+        joined_event = built.asset_materializations_for_node("asin_join")[0]
+        assert "price_histogram" in joined_event.metadata and "log_mass_histogram" in joined_event.metadata
+
+    lake = Lake(LakeConfig(catalog=settings.lake_catalog, data_path=settings.lake_data))
+    objects = lake.read("joined_listings")
+    removals = lake.read("join_removals")
+    assert objects["asin"].is_unique().all()
+    assert objects.height + removals.height == pl.concat(
+        [lake.read(f"{s}_listings").select("asin") for s in ("ucsd", "image2mass", "aspa")]
+    ).drop_nulls()["asin"].n_unique()
+    # every malformed line the generator injected is in the quarantine table, none lost
+    assert lake.read("quarantine").height == summary["malformed_lines"]
+    metrics = dict(lake.read("join_evaluation").iter_rows())
+    assert metrics["hijack_recall"] >= 0.8
+    assert metrics["clean_asins_wrongly_discarded"] <= 0.01 * objects.height
