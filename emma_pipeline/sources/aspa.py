@@ -123,16 +123,12 @@ def _classification_chain(obj: dict) -> list[str]:
     return []
 
 
-def _category_path(obj: dict, summary: dict) -> list[str] | None:
+def _category_path(obj: dict) -> list[str] | None:
+    """Only a classification with its parent chain is a category path. A lone browse node or a sales-rank
+    [display group, leaf] pair skips levels: as a path it would invent roots and shortcuts in the category tree,
+    so such items have no category here (another source may supply it)."""
     chain = _classification_chain(obj)
-    if len(chain) > 1:
-        return chain
-    ranks = next(iter(dicts(obj.get("salesRanks"))), {})
-    root = next((r.get("title") for r in dicts(ranks.get("displayGroupRanks"))), None)
-    leaf = chain[0] if chain else next((r.get("title") for r in dicts(ranks.get("classificationRanks"))), None)
-    leaf = leaf or (summary.get("browseClassification") or {}).get("displayName")
-    path = [p.strip() for p in (root, leaf) if isinstance(p, str) and p.strip()]
-    return list(dict.fromkeys(path)) or None
+    return chain if len(chain) > 1 else None
 
 
 def item_row(obj: dict, base_dir: str) -> tuple[dict | None, str | None]:
@@ -162,7 +158,7 @@ def item_row(obj: dict, base_dir: str) -> tuple[dict | None, str | None]:
         or box_cm(item_box)
         or next((box for d in dicts(attrs.get("item_package_dimensions")) if (box := box_cm(d))), None)
         or box_cm(package_box),
-        "category_path": _category_path(obj, summary),
+        "category_path": _category_path(obj),
         "product_type": product_type if isinstance(product_type, str) else None,
         "materials_raw": list(dict.fromkeys(materials)) or None,
     }, None

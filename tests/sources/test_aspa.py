@@ -114,14 +114,15 @@ def test_spapi_fallbacks_and_non_usd_price(tmp_path):
     assert row["package_weight_kg"] == pytest.approx(LB)
     assert row["dimensions_cm"] == pytest.approx([10, 8])
     assert row["price_usd"] is None  # EUR is never converted
-    assert row["category_path"] == ["Home & Kitchen", "Coffee Mugs"]
+    assert row["category_path"] is None  # only a leaf and a sales-rank group: no real path
 
 
-def test_lone_classification_takes_the_sales_rank_root(tmp_path):
+def test_lone_classification_is_no_category_path(tmp_path):
+    # a leaf without its parent chain would become a bogus root of the category tree
     item = {**SPAPI_SPARSE, "classifications": [{"marketplaceId": MP, "classifications": [
         {"displayName": "Travel Mugs", "classificationId": "2"}]}]}
     row = parse_aspa_file(_jsonl(tmp_path / "c.jsonl", [item])).listings.row(0, named=True)
-    assert row["category_path"] == ["Home & Kitchen", "Travel Mugs"]
+    assert row["category_path"] is None
 
 
 def test_abo_record(tmp_path):

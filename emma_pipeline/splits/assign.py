@@ -1,0 +1,110 @@
+"""Train / val / test / calibration (paper section 3.1), stable across rebuilds.
+
+Val and test come only from complete objects (mass, price, materials, category, more than one review, more than
+one image); calibration from objects with materials. An ASIN keeps the split an earlier build gave it unless it is
+no longer eligible; only new ASINs are drawn, in seeded-hash order, to bring each split up to its target size.
+No val/test object may have a train object at text cosine >= ``eval_train_similarity``: such objects are demoted
+to train with reason ``near_train_object``, and val/test are topped up from further candidates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from emma_pipeline.splits.config import SplitConfig
+from emma_pipeline.splits.eligibility import check_objects, draw_order, has_materials, is_complete
+from emma_pipeline.splits.near_train import demote_near_train
+
+TRAIN, VAL, TEST, CALIBRATION = "train", "val", "test", "calibration"
+SPLITS = (TRAIN, VAL, TEST, CALIBRATION)
+NEAR_TRAIN = "near_train_object"
+NO_LONGER_COMPLETE = "no_longer_complete"
+NO_LONGER_HAS_MATERIALS = "no_longer_has_materials"
+SPLIT_SCHEMA: dict[str, pl.DataType] = {
+    "asin": pl.Utf8,
+    "split": pl.Utf8,  # train | val | test | calibration
+    "reason": pl.Utf8,  # why a held-out object or candidate went to train; null otherwise
+}
+
+
+def assign_splits(
+    objects: pl.DataFrame,
+    text_emb: np.ndarray | None,
+    previous: pl.DataFrame | None = None,
+    config: SplitConfig = SplitConfig(),
+) -> pl.DataFrame:
+    """One SPLIT_SCHEMA row per object, in ``objects`` order.
+
+    ``text_emb`` holds one row per object, aligned with ``objects``; None skips the near-train check.
+    ``previous`` is the table an earlier call returned (rows of ASINs no longer among the objects are ignored).
+    """
+    check_objects(objects)
+    if text_emb is not None and (text_emb.ndim != 2 or text_emb.shape[0] != objects.height):
+        raise ValueError(f"text_emb has shape {text_emb.shape} for {objects.height} objects; need one row per object")
+    flags = objects.select(complete=is_complete(), materials=has_materials())
+    complete, materials = flags["complete"].to_numpy(), flags["materials"].to_numpy()
+    split, reason, is_new = _carry_over(objects["asin"], previous, complete, materials)
+    order = draw_order(objects["asin"], config.seed)
+    targets = config.targets(objects.height)
+    pool = order[(is_new & complete)[order]]
+    unchecked = np.isin(split, (VAL, TEST))  # kept held-out objects face this build's train set too
+    for _ in range(config.refill_rounds + 1):
+        pool = _draw_held_out(pool, split, targets, unchecked)
+        if text_emb is None:
+            break
+        held_out = np.isin(split, (VAL, TEST))
+        demoted = demote_near_train(text_emb, held_out, unchecked, config.eval_train_similarity, config.search_chunk)
+        split[demoted], reason[demoted] = TRAIN, NEAR_TRAIN
+        unchecked[:] = False
+        if not pool.size or not demoted.any():
+            break
+    candidates = order[(is_new & materials & (split == TRAIN) & _is_none(reason))[order]]
+    split[candidates[: max(0, targets[CALIBRATION] - int((split == CALIBRATION).sum()))]] = CALIBRATION
+    return pl.DataFrame(
+        {"asin": objects["asin"], "split": split.tolist(), "reason": reason.tolist()}, schema=SPLIT_SCHEMA
+    )
+
+
+def _carry_over(
+    asins: pl.Series, previous: pl.DataFrame | None, complete: np.ndarray, materials: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(split, reason, is_new) per object: earlier splits kept where still eligible, else train with a reason."""
+    split = np.full(len(asins), TRAIN, dtype=object)
+    reason = np.full(len(asins), None, dtype=object)
+    if previous is None:
+        return split, reason, np.ones(len(asins), dtype=bool)
+    unknown = set(previous["split"].drop_nulls().unique()) - set(SPLITS)
+    if unknown or previous["split"].null_count():
+        raise ValueError(f"previous splits hold values outside {SPLITS}: {sorted(unknown) or [None]}")
+    if previous["asin"].n_unique() != previous.height:
+        raise ValueError("previous splits repeat an ASIN; pass the table assign_splits returned")
+    earlier = previous.select("asin", "split", "reason")
+    old = asins.to_frame().join(earlier, on="asin", how="left", maintain_order="left")
+    old_split, old_reason = old["split"].to_numpy(), old["reason"].to_numpy()
+    is_new = _is_none(old_split)
+    keep_train = old_split == TRAIN
+    split[keep_train], reason[keep_train] = TRAIN, old_reason[keep_train]
+    held_out = np.isin(old_split, (VAL, TEST))
+    split[held_out & complete] = old_split[held_out & complete]
+    reason[held_out & ~complete] = NO_LONGER_COMPLETE
+    calibration = old_split == CALIBRATION
+    split[calibration & materials] = CALIBRATION
+    reason[calibration & ~materials] = NO_LONGER_HAS_MATERIALS
+    return split, reason, is_new
+
+
+def _draw_held_out(pool: np.ndarray, split: np.ndarray, targets: dict[str, int], unchecked: np.ndarray) -> np.ndarray:
+    """Move the first candidates of ``pool`` into test and val, in proportion to what each still lacks (so a pool
+    too small for both targets is shared fairly); marks them unchecked and returns the rest of the pool."""
+    need_test = max(0, targets[TEST] - int((split == TEST).sum()))
+    need_val = max(0, targets[VAL] - int((split == VAL).sum()))
+    taken = pool[: need_test + need_val]
+    n_test = round(taken.size * need_test / (need_test + need_val)) if taken.size else 0
+    split[taken[:n_test]], split[taken[n_test:]] = TEST, VAL
+    unchecked[taken] = True
+    return pool[taken.size :]
+
+
+def _is_none(values: np.ndarray) -> np.ndarray:
+    return np.fromiter((v is None for v in values), dtype=bool, count=len(values))
