@@ -3,7 +3,8 @@
 ``EMMA_HOME`` (default: ``.emma`` in the source checkout, else ``~/.emma``) holds:
 ``landing/<batch>/`` raw listing drops (``EMMA_LANDING`` may point elsewhere, e.g. ``s3://bucket/landing``),
 ``ground_truth/`` the embedded sample's hidden ground truth, ``lake/`` the versioned tables (``EMMA_LAKE_DATA`` may be an
-``s3://`` prefix and ``EMMA_LAKE_CATALOG`` a ``postgres:`` DSN), ``reports/`` figures, ``cache/`` model caches.
+``s3://`` prefix and ``EMMA_LAKE_CATALOG`` a ``postgres:`` DSN), ``reports/`` figures, ``cache/`` model caches, ``indexes/`` persisted ANN indexes. ``EMMA_TEXT_MODEL`` /
+``EMMA_IMAGE_MODEL`` choose the pretrained encoders (e.g. ``all-mpnet-base-v2``, the paper's text model).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class Settings:
     landing: str
     lake_catalog: str
     lake_data: str
+    text_model: str = "all-MiniLM-L6-v2"
+    image_model: str = "tf_efficientnet_lite0"
 
     @property
     def ground_truth_dir(self) -> Path:
@@ -33,6 +36,10 @@ class Settings:
     @property
     def reports_dir(self) -> Path:
         return self.home / "reports"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "indexes"
 
     @property
     def cache_dir(self) -> Path:
@@ -49,4 +56,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         landing=env.get("EMMA_LANDING") or str(home / "landing"),
         lake_catalog=env.get("EMMA_LAKE_CATALOG") or str(home / "lake" / "catalog.sqlite"),
         lake_data=env.get("EMMA_LAKE_DATA") or str(home / "lake" / "data"),
+        text_model=env.get("EMMA_TEXT_MODEL") or "all-MiniLM-L6-v2",
+        image_model=env.get("EMMA_IMAGE_MODEL") or "tf_efficientnet_lite0",
     )

@@ -232,6 +232,12 @@ def _ensure_wal_catalog(path: Path) -> None:
 
 
 def _storable(frame: pl.DataFrame) -> pl.DataFrame:
-    """DuckDB cannot create columns of polars' Null type: store all-null columns of unknown type as text."""
-    casts = [pl.col(c).cast(pl.Utf8) for c, dtype in frame.schema.items() if dtype == pl.Null]
+    """Types DuckLake can store: all-null columns of unknown type become text, fixed-size arrays (embeddings)
+    become lists (DuckLake has no ARRAY type)."""
+    casts = []
+    for column, dtype in frame.schema.items():
+        if dtype == pl.Null:
+            casts.append(pl.col(column).cast(pl.Utf8))
+        elif isinstance(dtype, pl.Array):
+            casts.append(pl.col(column).arr.to_list())
     return frame.with_columns(casts) if casts else frame
