@@ -1,0 +1,50 @@
+"""Category tree and product-type vocabulary with stable ids, and each object's path of category ids."""
+
+import polars as pl
+from dagster import AssetOut, AutomationCondition, Output, multi_asset
+
+from assets.metadata import png_markdown, save_png
+from emma_pipeline.categories import assign_category_ids, assign_product_type_ids, build_category_tree, clean_path, product_type_vocabulary
+from emma_pipeline.categories.treemap import treemap_png
+from emma_pipeline.settings import load_settings
+from resources.lake import LakeResource
+
+_EAGER = AutomationCondition.eager()
+
+
+@multi_asset(
+    outs={
+        "category_tree": AssetOut(group_name="categories", kinds={"duckdb"}, automation_condition=_EAGER,
+                                  description="Category nodes (id, name, parent_id, depth, path); ids stable across rebuilds."),
+        "product_types": AssetOut(group_name="categories", kinds={"duckdb"}, automation_condition=_EAGER,
+                                  description="Product-type vocabulary (id 0 = unknown/rare); ids stable across rebuilds."),
+        "object_categories": AssetOut(group_name="categories", kinds={"duckdb"}, automation_condition=_EAGER,
+                                      description="Per object: category id path (root first) and product-type id."),
+    },
+)  # fmt: skip
+def categories(objects: pl.DataFrame, lake: LakeResource):
+    paths = [clean_path(p) if p else None for p in objects["category_path"].to_list()]
+    tree = build_category_tree(paths, previous=lake.latest("category_tree"))
+    vocabulary = product_type_vocabulary(objects["product_type"].to_list(), previous=lake.latest("product_types"))
+    per_object = pl.DataFrame(
+        {
+            "asin": objects["asin"],
+            "category_ids": pl.Series(assign_category_ids(paths, tree), dtype=pl.List(pl.Int64)),
+            "product_type_id": pl.Series(assign_product_type_ids(objects["product_type"].to_list(), vocabulary), dtype=pl.Int64),
+        }
+    )
+    png = treemap_png(tree, max_depth=2)
+    yield Output(
+        tree,
+        output_name="category_tree",
+        metadata={
+            "nodes": tree.height,
+            "roots": tree.filter(pl.col("parent_id").is_null()).height,
+            "max_depth": int(tree["depth"].max() or 0),
+            "treemap": png_markdown(png, "category treemap"),
+            "treemap_file": save_png(png, load_settings().reports_dir, "category_treemap.png"),
+        },
+    )
+    yield Output(vocabulary, output_name="product_types", metadata={"product_types": vocabulary.height})
+    with_category = per_object.filter(pl.col("category_ids").is_not_null()).height
+    yield Output(per_object, output_name="object_categories", metadata={"objects_with_category": with_category})
