@@ -1,8 +1,15 @@
 """Thin Dagster definitions over the emma_pipeline library, one module per stage."""
 
+from assets.categories import categories
+from assets.cleaning import clean_objects
 from assets.embeddings import image_embeddings, text_embeddings
-from assets.evaluation import join_evaluation
+from assets.evaluation import cleaning_evaluation, join_evaluation
 from assets.ingestion import ingest_assets
 from assets.join import asin_join, quarantine
+from assets.materials import map_materials, material_taxonomy
+from assets.splits import splits
 
-all_assets = [*ingest_assets, asin_join, quarantine, join_evaluation, text_embeddings, image_embeddings]
+all_assets = [
+    *ingest_assets, asin_join, quarantine, text_embeddings, image_embeddings, clean_objects, material_taxonomy,
+    map_materials, categories, splits, join_evaluation, cleaning_evaluation,
+]  # fmt: skip

@@ -1,11 +1,19 @@
 """Evaluation against the embedded sample's hidden ground truth (only where it exists; no stage reads it)."""
 
-
 import polars as pl
 from dagster import AssetIn, AutomationCondition, MetadataValue, Output, asset
 
+from emma_pipeline.evaluation.dedup_eval import evaluate_dedup
+from emma_pipeline.evaluation.filters_eval import evaluate_filters
 from emma_pipeline.evaluation.join_eval import evaluate_join
 from resources.ground_truth import GroundTruth
+
+_NO_TRUTH = pl.DataFrame(schema={"metric": pl.Utf8, "value": pl.Float64})
+
+
+def _metrics_output(metrics: dict) -> Output:
+    table = pl.DataFrame({"metric": list(metrics), "value": [float(v) for v in metrics.values()]})
+    return Output(table, metadata={k: MetadataValue.float(float(v)) for k, v in metrics.items()})
 
 
 @asset(
@@ -18,7 +26,25 @@ def join_evaluation(joined_listings: pl.DataFrame, join_removals: pl.DataFrame, 
     """Hijack detection on the sample: injected hijacks caught, clean ASINs wrongly discarded; price/mass fidelity."""
     truth = ground_truth.load()
     if truth is None:
-        return Output(pl.DataFrame(schema={"metric": pl.Utf8, "value": pl.Float64}), metadata={"note": "no ground truth"})
-    metrics = evaluate_join(joined_listings, join_removals, truth)
-    table = pl.DataFrame({"metric": list(metrics), "value": [float(v) for v in metrics.values()]})
-    return Output(table, metadata={k: MetadataValue.float(float(v)) for k, v in metrics.items()})
+        return Output(_NO_TRUTH, metadata={"note": "no ground truth"})
+    return _metrics_output(evaluate_join(joined_listings, join_removals, truth))
+
+
+@asset(
+    group_name="evaluation",
+    kinds={"duckdb"},
+    ins={"duplicate_groups": AssetIn(), "removals": AssetIn(), "joined_listings": AssetIn()},
+    automation_condition=AutomationCondition.eager(),
+)
+def cleaning_evaluation(duplicate_groups: pl.DataFrame, removals: pl.DataFrame, joined_listings: pl.DataFrame,
+                        ground_truth: GroundTruth):  # fmt: skip
+    """Duplicate detection precision/recall (targets >= 0.98 / >= 0.95) and per-filter precision/recall,
+    including the learned text-image mismatch detector and the non-physical classifier."""
+    truth = ground_truth.load()
+    if truth is None:
+        return Output(_NO_TRUTH, metadata={"note": "no ground truth"})
+    dedup = evaluate_dedup(duplicate_groups, removals, truth)
+    dedup_removed = set(removals.filter(pl.col("stage") == "dedup")["asin"].to_list())
+    entered = [a for a in joined_listings["asin"].to_list() if a not in dedup_removed]
+    filters = evaluate_filters(removals, truth, asins=entered)
+    return _metrics_output({**dedup, **filters})

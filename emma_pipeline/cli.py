@@ -60,7 +60,9 @@ def sample(out, n_listings, seed, batch, first_product, relist_fraction, images)
         relist_fraction=relist_fraction,
     )  # fmt: skip
     (Path(out) / "landing" / batch / READY_MARKER).touch()
-    click.echo(f"wrote batch {batch} under {Path(out) / 'landing' / batch}: {summary}")
+    counts = ", ".join(f"{k} {v}" for k, v in summary["counts"].items() if v)
+    click.echo(f"wrote batch {batch} under {Path(out) / 'landing' / batch}: {counts}; "
+               f"malformed lines {summary['malformed_total']}; next --first-product {summary['next_product']}")
 
 
 @main.command()

@@ -1,0 +1,139 @@
+"""Dedup scaling: ``find_duplicates`` (HNSW path) against exact all-pairs search, measured in one run.
+
+Inputs are synthetic 384-d text embeddings: unit vectors around random cluster centres (listings of one product
+line look alike, cosine ~0.7) with a fraction of planted near-duplicates (a copy of another row plus noise,
+cosine ~0.98). Each measurement runs in a fresh child process, so its peak RSS is its own. Prints seconds per
+size, the growth ratio per 10x listings (n log n search gives ~11-12x; all-pairs gives 100x), peak memory,
+and the fraction of planted pairs each method put into one group.
+
+The brute-force baseline is the same dedup (mutual top-k, threshold, union-find) with the neighbour lists from
+exact blocked matrix products (X_block @ X.T), run up to ``--brute-max`` listings.
+
+    python -m bench.bench_dedup --sizes 10000,100000,1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import multiprocessing
+import resource
+import time
+
+import numpy as np
+import polars as pl
+
+from emma_pipeline.cleaning.ann_index import IndexParams
+from emma_pipeline.cleaning.dedup import DedupConfig, find_duplicates
+from emma_pipeline.cleaning.duplicate_groups import UnionFind, mutual_pairs
+
+DIM = 384
+LISTINGS_PER_CLUSTER = 100
+CLUSTER_SPREAD = 0.8  # noise norm relative to the unit centre: within-cluster cosine ~0.6
+DUPLICATE_NOISE = 0.2  # noise norm of a planted copy: cosine to its original ~0.98
+
+
+def synthetic_embeddings(n: int, duplicate_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(unit vectors (n, DIM) float32, planted pairs (m, 2): row b is a near copy of row a)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((max(n // LISTINGS_PER_CLUSTER, 1), DIM), dtype=np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    vectors = np.empty((n, DIM), dtype=np.float32)
+    for start in range(0, n, 100_000):  # chunks keep the transient noise arrays small
+        stop = min(start + 100_000, n)
+        noise = rng.standard_normal((stop - start, DIM), dtype=np.float32) * (CLUSTER_SPREAD / math.sqrt(DIM))
+        vectors[start:stop] = centres[rng.integers(0, len(centres), stop - start)] + noise
+    n_copies = int(n * duplicate_fraction)
+    copies = rng.choice(n, size=2 * n_copies, replace=False).reshape(-1, 2)
+    noise = rng.standard_normal((n_copies, DIM), dtype=np.float32) * (DUPLICATE_NOISE / math.sqrt(DIM))
+    vectors[copies[:, 1]] = vectors[copies[:, 0]] / np.linalg.norm(vectors[copies[:, 0]], axis=1, keepdims=True)
+    vectors[copies[:, 1]] += noise
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors, copies
+
+
+def synthetic_objects(n: int) -> pl.DataFrame:
+    asins = pl.int_range(n, eager=True).cast(pl.Utf8).str.zfill(9)
+    return pl.DataFrame({"asin": "B" + asins, "title": "listing " + asins})
+
+
+def _dedup_with_index(vectors: np.ndarray, objects: pl.DataFrame, args: argparse.Namespace) -> np.ndarray:
+    params = IndexParams(exact_limit=args.exact_limit)
+    config = DedupConfig(text_threshold=args.threshold, k=args.k, index_params=params)
+    result = find_duplicates(objects, vectors, np.zeros((len(vectors), 1), np.float32), config)
+    return result.groups.select("asin", "kept_asin").to_numpy()
+
+
+def _dedup_all_pairs(vectors: np.ndarray, objects: pl.DataFrame, args: argparse.Namespace) -> np.ndarray:
+    n, width = len(vectors), args.k + 1
+    neighbours = np.empty((n, width), dtype=np.int64)
+    sims = np.empty((n, width), dtype=np.float32)
+    for start in range(0, n, 1024):
+        block = vectors[start:start + 1024] @ vectors.T
+        top = np.argpartition(-block, width - 1, axis=1)[:, :width]
+        neighbours[start:start + 1024] = top
+        sims[start:start + 1024] = np.take_along_axis(block, top, axis=1)
+    sets = UnionFind(n)
+    for a, b in mutual_pairs(np.arange(n), neighbours, sims, args.threshold):
+        sets.union(int(a), int(b))
+    labels = sets.labels()
+    grouped = np.flatnonzero(np.bincount(labels, minlength=n)[labels] > 1)
+    asins = objects["asin"].to_numpy()
+    return np.stack([asins[grouped], asins[labels[grouped]]], axis=1)
+
+
+def _measure(method: str, n: int, args: argparse.Namespace, queue: multiprocessing.Queue) -> None:
+    vectors, planted = synthetic_embeddings(n, args.duplicate_fraction, args.seed)
+    objects = synthetic_objects(n)
+    start = time.perf_counter()
+    pairs = (_dedup_with_index if method == "hnsw" else _dedup_all_pairs)(vectors, objects, args)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    group_of = dict(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist()))
+    asins = objects["asin"].to_list()
+    found = [group_of.get(asins[a], a) == group_of.get(asins[b], b) for a, b in planted.tolist()]
+    removed = sum(member != kept for member, kept in group_of.items())
+    queue.put((seconds, peak_mb, float(np.mean(found)) if found else 1.0, removed))
+
+
+def _in_child(method: str, n: int, args: argparse.Namespace) -> tuple[float, float, float, int]:
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(target=_measure, args=(method, n, args, queue))
+    child.start()
+    measured = queue.get()
+    child.join()
+    return measured
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated listing counts")
+    parser.add_argument("--brute-max", type=int, default=100_000, help="largest size for the all-pairs baseline")
+    parser.add_argument("--duplicate-fraction", type=float, default=0.03)
+    parser.add_argument("--threshold", type=float, default=DedupConfig().text_threshold)
+    parser.add_argument("--k", type=int, default=DedupConfig().k)
+    parser.add_argument("--exact-limit", type=int, default=0,
+                        help="index size below which search is exact (0: HNSW at every size, the large-n path)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    print(f"{'method':<8}{'listings':>10}{'seconds':>10}{'x per 10x':>11}{'peak MB':>10}{'planted found':>15}"
+          f"{'removed':>10}")
+    for method in ("hnsw", "brute"):
+        previous = None
+        for n in sizes:
+            if method == "brute" and n > args.brute_max:
+                print(f"{method:<8}{n:>10}   skipped (all pairs: {n * n:.1e} dot products)")
+                continue
+            seconds, peak_mb, found, removed = _in_child(method, n, args)
+            growth = ""
+            if previous is not None:
+                growth = f"{(seconds / previous[1]) ** (1 / math.log10(n / previous[0])):.1f}x"
+            print(f"{method:<8}{n:>10}{seconds:>10.1f}{growth:>11}{peak_mb:>10.0f}{found:>15.4f}{removed:>10}",
+                  flush=True)
+            previous = (n, seconds)
+
+
+if __name__ == "__main__":
+    main()

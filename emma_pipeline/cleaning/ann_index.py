@@ -1,0 +1,214 @@
+"""A nearest-neighbour index over unit vectors keyed by string ids (ASINs), persisted atomically.
+
+Why HNSW (faiss ``IndexHNSWFlat``, inner product) rather than IVF: listings arrive batch by batch and each batch
+is added to the index of the objects kept so far. HNSW takes additions at any time without training, while
+IVF's centroids are trained once on a sample and fit worse as the catalogue drifts. Search cost grows about
+logarithmically with the index size, so deduplicating n listings costs about n log n, never all pairs. Below
+``exact_limit`` vectors a flat (exact) index is used instead: it is as fast at that size and its results are
+exact and reproducible; the index turns into HNSW when it grows past the limit (HNSW's parallel build is
+not bit-reproducible between runs).
+
+Deleting an id (a kept object replaced by a better twin) only marks it: HNSW cannot drop a node without a
+rebuild, so the node stays in the graph, keeping it connected, and is filtered out of every result.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+import polars as pl
+
+_CURRENT = "CURRENT"
+_CHUNK = 65_536  # rows normalized and handed to faiss at a time
+
+
+@dataclass(frozen=True)
+class IndexParams:
+    """HNSW knobs (faiss names); the defaults finish 1M 384-d vectors on 2 cores, see bench/bench_dedup.py."""
+
+    exact_limit: int = 20_000
+    hnsw_m: int = 16
+    ef_construction: int = 40
+    ef_search: int = 48
+
+
+class VectorIndex:
+    """Live ids map to positions of the faiss index; ``scores`` hold one caller-defined integer per id."""
+
+    def __init__(self, dim: int, params: IndexParams, index: faiss.Index, ids: list[str], scores: list[int],
+                 deleted: np.ndarray) -> None:
+        self.dim, self.params, self._index = dim, params, index
+        self._ids, self._scores, self._deleted = ids, scores, deleted
+        self._position = {asin: i for i, asin in enumerate(ids) if not deleted[i]}
+        self._id_array: np.ndarray | None = None
+
+    @classmethod
+    def create(cls, dim: int, params: IndexParams = IndexParams()) -> VectorIndex:
+        return cls(dim, params, faiss.IndexFlatIP(dim), [], [], np.zeros(0, dtype=bool))
+
+    @property
+    def exact(self) -> bool:
+        """Whether searches are exact (flat index) rather than approximate (HNSW)."""
+        return isinstance(self._index, faiss.IndexFlat)
+
+    def __len__(self) -> int:
+        return len(self._position)
+
+    def contains(self, asin: str) -> bool:
+        return asin in self._position
+
+    def ids(self) -> list[str]:
+        """The live ids, in insertion order."""
+        return [asin for i, asin in enumerate(self._ids) if not self._deleted[i]]
+
+    def add(self, ids: Sequence[str], vectors: np.ndarray, scores: Sequence[int] | None = None) -> None:
+        """Add vectors (normalized here) under new ids; an id already live in the index is an error."""
+        ids = list(ids)
+        rows = _checked_rows(vectors, self.dim)
+        if len(ids) != len(rows) or (scores is not None and len(scores) != len(ids)):
+            raise ValueError(f"{len(ids)} ids for {len(rows)} vectors and {len(scores or ids)} scores")
+        clashes = [asin for asin in ids if asin in self._position] or _repeated(ids)
+        if clashes:
+            raise ValueError(f"ids already in the index or repeated: {clashes[:3]}")
+        if self.exact and self._index.ntotal + len(ids) > self.params.exact_limit:
+            self._index = self._to_hnsw()
+        start = len(self._ids)
+        for _, unit in _unit_chunks(rows):
+            self._index.add(unit)
+        self._ids.extend(ids)
+        self._scores.extend(int(s) for s in (scores if scores is not None else [0] * len(ids)))
+        self._deleted = np.concatenate([self._deleted, np.zeros(len(ids), dtype=bool)])
+        self._position.update((asin, start + i) for i, asin in enumerate(ids))
+        self._id_array = None
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove ids from all later results; unknown ids raise KeyError."""
+        missing = [asin for asin in ids if asin not in self._position]
+        if missing:
+            raise KeyError(f"ids not in the index: {missing[:3]}")
+        for asin in dict.fromkeys(ids):
+            self._deleted[self._position.pop(asin)] = True
+
+    def vectors(self, ids: Sequence[str]) -> np.ndarray:
+        """The stored (unit) vectors of live ids."""
+        rows = np.array([self._position[asin] for asin in ids], dtype=np.int64)
+        return self._index.reconstruct_batch(rows) if len(rows) else np.zeros((0, self.dim), np.float32)
+
+    def scores(self, ids: Sequence[str]) -> np.ndarray:
+        return np.array([self._scores[self._position[asin]] for asin in ids], dtype=np.int64)
+
+    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k most similar live ids per query (object array, None where fewer exist) and their cosines
+        (float32, -inf where fewer exist), most similar first."""
+        rows = _checked_rows(vectors, self.dim)
+        found_ids = np.full((len(rows), k), None, dtype=object)
+        sims = np.full((len(rows), k), -np.inf, dtype=np.float32)
+        width = min(k, len(self))
+        if width == 0:
+            return found_ids, sims
+        params = self._search_params(width)
+        for start, unit in _unit_chunks(rows):
+            found, positions = self._index.search(unit, width, params=params)
+            valid, block = positions >= 0, slice(start, start + len(unit))
+            found_ids[block, :width][valid] = self._all_ids()[positions[valid]]
+            sims[block, :width][valid] = found[valid]
+        return found_ids, sims
+
+    def range_neighbors(self, vectors: np.ndarray, min_similarity: float, k: int) -> list[list[tuple[str, float]]]:
+        """Per query, up to k (id, cosine) pairs with cosine >= ``min_similarity``, most similar first."""
+        found_ids, sims = self.search(vectors, k)
+        return [
+            [(asin, float(sim)) for asin, sim in zip(row_ids, row_sims) if asin is not None and sim >= min_similarity]
+            for row_ids, row_sims in zip(found_ids, sims)
+        ]
+
+    def save(self, directory: str | Path) -> None:
+        """Write a new version folder, then switch the ``CURRENT`` pointer to it with one atomic rename: a run
+        killed at any point leaves the previous version loadable."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        version = f"v-{uuid.uuid4().hex}"
+        partial = directory / f".{version}.partial"
+        partial.mkdir()
+        faiss.write_index(self._index, str(partial / "index.faiss"))
+        table = {"id": self._ids, "score": self._scores, "deleted": self._deleted}
+        schema = {"id": pl.Utf8, "score": pl.Int64, "deleted": pl.Boolean}
+        pl.DataFrame(table, schema=schema).write_parquet(partial / "ids.parquet")
+        (partial / "meta.json").write_text(json.dumps({"dim": self.dim, "params": asdict(self.params)}))
+        partial.rename(directory / version)
+        pointer = directory / f".{_CURRENT}.{version}.tmp"
+        pointer.write_text(version)
+        pointer.replace(directory / _CURRENT)
+        for stale in directory.iterdir():
+            if stale.name not in (version, _CURRENT) and (stale.name.startswith(("v-", ".v-", f".{_CURRENT}."))):
+                shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+
+    @classmethod
+    def load(cls, directory: str | Path) -> VectorIndex:
+        directory = Path(directory)
+        if not (directory / _CURRENT).is_file():
+            raise FileNotFoundError(f"no saved vector index in {directory} (missing {_CURRENT})")
+        folder = directory / (directory / _CURRENT).read_text().strip()
+        meta = json.loads((folder / "meta.json").read_text())
+        table = pl.read_parquet(folder / "ids.parquet")
+        return cls(meta["dim"], IndexParams(**meta["params"]), faiss.read_index(str(folder / "index.faiss")),
+                   table["id"].to_list(), table["score"].to_list(), table["deleted"].to_numpy().copy())
+
+    def _to_hnsw(self) -> faiss.Index:
+        hnsw = faiss.IndexHNSWFlat(self.dim, self.params.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = self.params.ef_construction
+        if self._index.ntotal:
+            hnsw.add(self._index.reconstruct_n(0, self._index.ntotal))
+        return hnsw
+
+    def _search_params(self, k: int) -> faiss.SearchParameters:
+        selector = None
+        if self._deleted.any():
+            selector = faiss.IDSelectorNot(faiss.IDSelectorBatch(np.flatnonzero(self._deleted).astype(np.int64)))
+        if isinstance(self._index, faiss.IndexHNSW):
+            params = faiss.SearchParametersHNSW(efSearch=max(self.params.ef_search, k))
+        else:
+            params = faiss.SearchParameters()
+        if selector is not None:
+            params.sel = selector
+            params._selector = selector  # faiss keeps a raw pointer: hold the Python object alive with params
+        return params
+
+    def _all_ids(self) -> np.ndarray:
+        if self._id_array is None:
+            self._id_array = np.array(self._ids, dtype=object)
+        return self._id_array
+
+
+def _checked_rows(vectors: np.ndarray, dim: int) -> np.ndarray:
+    rows = np.asarray(vectors, dtype=np.float32)
+    if rows.ndim != 2 or rows.shape[1] != dim:
+        raise ValueError(f"expected vectors of shape (n, {dim}), got {rows.shape}")
+    squared_norms = np.einsum("ij,ij->i", rows, rows)
+    if not (np.isfinite(squared_norms).all() and (squared_norms > 0).all()):
+        raise ValueError("vectors must be finite and non-zero (leave rows without an embedding out)")
+    return rows
+
+
+def _unit_chunks(rows: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """(first row, normalized contiguous block): bounded extra memory for millions of rows."""
+    for start in range(0, len(rows), _CHUNK):
+        block = rows[start : start + _CHUNK]
+        yield start, np.ascontiguousarray(block / np.linalg.norm(block, axis=1, keepdims=True))
+
+
+def _repeated(ids: list[str]) -> list[str]:
+    seen: set[str] = set()
+    repeated = []
+    for asin in ids:
+        if asin in seen:
+            repeated.append(asin)
+        seen.add(asin)
+    return repeated
