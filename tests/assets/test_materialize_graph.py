@@ -18,7 +18,8 @@ pytestmark = pytest.mark.integration
 def test_definitions_load():
     Definitions.validate_loadable(defs)
     groups = {spec.group_name for spec in defs.resolve_all_asset_specs()}
-    assert {"ingestion", "quarantine", "join", "evaluation"} <= groups
+    assert {"ingestion", "quarantine", "join", "embeddings", "cleaning", "materials", "categories", "splits",
+            "evaluation"} <= groups
 
 
 def test_ingest_then_downstream(settings, sample_home):
@@ -52,3 +53,15 @@ def test_ingest_then_downstream(settings, sample_home):
     metrics = dict(lake.read("join_evaluation").iter_rows())
     assert metrics["hijack_recall"] >= 0.8
     assert metrics["clean_asins_wrongly_discarded"] <= 0.01 * objects.height
+
+    cleaned = lake.read("objects")
+    all_removals = lake.read("removals")
+    assert cleaned.height + all_removals.filter(pl.col("stage") != "join").height == objects.height
+    assert set(all_removals["stage"].unique()) <= {"join", "dedup", "filters"}
+    assert lake.read("text_embeddings").height == objects.height
+    assert lake.read("material_taxonomy").height == 182
+    splits = lake.read("splits")
+    assert sorted(splits["asin"].to_list()) == sorted(cleaned["asin"].to_list())
+    assert set(splits["split"].unique()) <= {"train", "val", "test", "calibration"}
+    quality = dict(lake.read("cleaning_evaluation").iter_rows())
+    assert quality["dedup_precision"] >= 0.9
