@@ -12,14 +12,10 @@ from pathlib import Path
 import click
 
 from emma_pipeline.settings import Settings, load_settings, project_root
-from emma_pipeline.warehouse.lake import Lake, LakeConfig
+from emma_pipeline.warehouse.lake import Lake
 from emma_pipeline.warehouse.session import session_init_sql
 
 READY_MARKER = "_SUCCESS"
-
-
-def _lake_config(settings: Settings) -> LakeConfig:
-    return LakeConfig(catalog=settings.lake_catalog, data_path=settings.lake_data)
 
 
 def _use_project_instance(settings: Settings) -> None:
@@ -87,7 +83,7 @@ def build(n_listings: int, seed: int, reingest: bool) -> None:
 
 
 def _print_summary(settings: Settings) -> None:
-    lake = Lake(_lake_config(settings))
+    lake = Lake(settings.lake_config())
     click.echo("\nTables in the lake (latest version):")
     for table in lake.tables():
         rows = lake.query(f'SELECT count(*) AS n FROM "{table}"')["n"][0]
@@ -106,7 +102,7 @@ def _print_summary(settings: Settings) -> None:
 def sql(query: str | None, print_init: bool) -> None:
     """Open a DuckDB shell on the lake (read-only), or run one QUERY and print the result."""
     settings = load_settings()
-    config = _lake_config(settings)
+    config = settings.lake_config()
     init = session_init_sql(config)
     if print_init:
         click.echo(init, nl=False)

@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from emma_pipeline.warehouse.lake import LakeConfig
 
 
 def project_root() -> Path | None:
@@ -26,8 +28,19 @@ class Settings:
     landing: str
     lake_catalog: str
     lake_data: str
+    s3: dict = field(default_factory=dict)  # LakeResource s3_* fields (no credentials) for an s3:// lake
     text_model: str = "all-MiniLM-L6-v2"
     image_model: str = "tf_efficientnet_lite0"
+
+    def lake_config(self) -> LakeConfig:
+        """For library and CLI use; S3 credentials are read from the AWS_* environment at call time."""
+        s3 = {"region": self.s3.get("s3_region"), "endpoint": self.s3.get("s3_endpoint"),
+              "url_style": self.s3.get("s3_url_style"), "key_id": os.environ.get("AWS_ACCESS_KEY_ID"),
+              "secret": os.environ.get("AWS_SECRET_ACCESS_KEY")}  # fmt: skip
+        s3 = {k: v for k, v in s3.items() if v}
+        if self.lake_data.startswith("s3://") and not self.s3.get("s3_use_ssl", True):
+            s3["use_ssl"] = "false"
+        return LakeConfig(catalog=self.lake_catalog, data_path=self.lake_data, s3=s3)
 
     @property
     def ground_truth_dir(self) -> Path:
@@ -56,6 +69,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         landing=env.get("EMMA_LANDING") or str(home / "landing"),
         lake_catalog=env.get("EMMA_LAKE_CATALOG") or str(home / "lake" / "catalog.sqlite"),
         lake_data=env.get("EMMA_LAKE_DATA") or str(home / "lake" / "data"),
+        s3={
+            "s3_region": env.get("AWS_REGION", ""),
+            "s3_endpoint": env.get("EMMA_S3_ENDPOINT", ""),
+            "s3_url_style": env.get("EMMA_S3_URL_STYLE", ""),
+            "s3_use_ssl": env.get("EMMA_S3_USE_SSL", "true").lower() != "false",
+        },
         text_model=env.get("EMMA_TEXT_MODEL") or "all-MiniLM-L6-v2",
         image_model=env.get("EMMA_IMAGE_MODEL") or "tf_efficientnet_lite0",
     )

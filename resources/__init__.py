@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
+from dagster import EnvVar
+
 from resources.encoders import ImageEncoderResource, TextEncoderResource
 from resources.ground_truth import GroundTruth
 from resources.lake import LakeResource
@@ -12,14 +16,25 @@ from emma_pipeline.settings import Settings
 
 
 def build_resources(settings: Settings) -> dict:
+    lake = LakeResource(catalog=settings.lake_catalog, data_path=settings.lake_data, **_s3_fields(settings))
     return {
-        "io_manager": DuckLakeIOManager(catalog=settings.lake_catalog, data_path=settings.lake_data),
+        "io_manager": DuckLakeIOManager(lake_resource=lake),
         "landing": LandingZone(root=settings.landing),
-        "lake": LakeResource(catalog=settings.lake_catalog, data_path=settings.lake_data),
+        "lake": lake,
         "ground_truth": GroundTruth(directory=str(settings.ground_truth_dir)),
         "text_encoder": TextEncoderResource(model=settings.text_model),
         "image_encoder": ImageEncoderResource(arch=settings.image_model),
     }
+
+
+def _s3_fields(settings: Settings) -> dict:
+    """S3 access for an s3:// lake: endpoint and style from settings, credentials only through EnvVar."""
+    if not settings.lake_data.startswith("s3://"):
+        return {}
+    fields = {k: v for k, v in settings.s3.items() if v not in ("", None)}
+    if os.environ.get("AWS_ACCESS_KEY_ID"):
+        fields.update(s3_key_id=EnvVar("AWS_ACCESS_KEY_ID"), s3_secret=EnvVar("AWS_SECRET_ACCESS_KEY"))
+    return fields
 
 
 __all__ = [

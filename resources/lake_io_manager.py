@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import polars as pl
-from dagster import ConfigurableIOManager, DagsterInvariantViolationError, InputContext, MetadataValue, OutputContext, TableColumn, TableSchema
+from dagster import (
+    ConfigurableIOManager,
+    DagsterInvariantViolationError,
+    InputContext,
+    MetadataValue,
+    OutputContext,
+    TableColumn,
+    TableSchema,
+)
 
-from emma_pipeline.warehouse.lake import Lake, LakeConfig
+from emma_pipeline.warehouse.lake import Lake
+from resources.lake import LakeResource
 
 PARTITION_COLUMN = "batch"
 PREVIEW_ROWS = 10
@@ -15,11 +24,10 @@ class DuckLakeIOManager(ConfigurableIOManager):
     """Polars frames in, Polars frames out. Partitioned assets replace only their own partition's rows
     (column ``batch``), so re-running a partition is idempotent; every write is one lake snapshot."""
 
-    catalog: str
-    data_path: str
+    lake_resource: LakeResource
 
     def lake(self) -> Lake:
-        return Lake(LakeConfig(catalog=self.catalog, data_path=self.data_path))
+        return self.lake_resource.lake()
 
     def handle_output(self, context: OutputContext, obj: pl.DataFrame) -> None:
         if not isinstance(obj, pl.DataFrame):
