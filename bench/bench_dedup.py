@@ -1,7 +1,7 @@
 """Dedup scaling: ``find_duplicates`` (HNSW path) against exact all-pairs search, measured in one run.
 
-Inputs are synthetic 384-d text embeddings: unit vectors around random cluster centres (listings of one product
-line look alike, cosine ~0.7) with a fraction of planted near-duplicates (a copy of another row plus noise,
+Inputs are synthetic 384-d text embeddings in three levels (categories, product lines, listings; see
+``synthetic_embeddings``) with a fraction of planted near-duplicates (a copy of another row plus noise,
 cosine ~0.98). Each measurement runs in a fresh child process, so its peak RSS is its own. Prints seconds per
 size, the growth ratio per 10x listings (n log n search gives ~11-12x; all-pairs gives 100x), peak memory,
 and the fraction of planted pairs each method put into one group.
@@ -28,27 +28,38 @@ from emma_pipeline.cleaning.dedup import DedupConfig, find_duplicates
 from emma_pipeline.cleaning.duplicate_groups import UnionFind, mutual_pairs
 
 DIM = 384
-LISTINGS_PER_CLUSTER = 100
-CLUSTER_SPREAD = 0.8  # noise norm relative to the unit centre: within-cluster cosine ~0.6
+LISTINGS_PER_LINE = 100  # listings around one product-line centre
+LINES_PER_CATEGORY = 50
+LEVEL_SPREAD = 0.8  # noise norm added per level (category -> line -> listing): cosine ~0.6 to the parent
 DUPLICATE_NOISE = 0.2  # noise norm of a planted copy: cosine to its original ~0.98
 
 
+def _around(parents: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` unit vectors, each a random parent row plus noise of norm ~LEVEL_SPREAD."""
+    chosen = parents[rng.integers(0, len(parents), count)]
+    noisy = chosen + rng.standard_normal((count, DIM), dtype=np.float32) * (LEVEL_SPREAD / math.sqrt(DIM))
+    return noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
+
+
 def synthetic_embeddings(n: int, duplicate_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(unit vectors (n, DIM) float32, planted pairs (m, 2): row b is a near copy of row a)."""
+    """(unit vectors (n, DIM) float32, planted pairs (m, 2): row b is a near copy of row a).
+
+    Three levels like product text embeddings: categories (random directions), product lines around them,
+    listings around the lines. Listings of one line are at cosine ~0.6, of one category ~0.35, else ~0: a
+    continuum a graph search can navigate, as real text embeddings are (unlike isolated random clusters).
+    """
     rng = np.random.default_rng(seed)
-    centres = rng.standard_normal((max(n // LISTINGS_PER_CLUSTER, 1), DIM), dtype=np.float32)
-    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    lines = max(n // LISTINGS_PER_LINE, 1)
+    categories = _around(np.zeros((1, DIM), np.float32), max(lines // LINES_PER_CATEGORY, 1), rng)
+    line_centres = _around(categories, lines, rng)
     vectors = np.empty((n, DIM), dtype=np.float32)
     for start in range(0, n, 100_000):  # chunks keep the transient noise arrays small
-        stop = min(start + 100_000, n)
-        noise = rng.standard_normal((stop - start, DIM), dtype=np.float32) * (CLUSTER_SPREAD / math.sqrt(DIM))
-        vectors[start:stop] = centres[rng.integers(0, len(centres), stop - start)] + noise
+        vectors[start : start + 100_000] = _around(line_centres, min(100_000, n - start), rng)
     n_copies = int(n * duplicate_fraction)
     copies = rng.choice(n, size=2 * n_copies, replace=False).reshape(-1, 2)
     noise = rng.standard_normal((n_copies, DIM), dtype=np.float32) * (DUPLICATE_NOISE / math.sqrt(DIM))
-    vectors[copies[:, 1]] = vectors[copies[:, 0]] / np.linalg.norm(vectors[copies[:, 0]], axis=1, keepdims=True)
-    vectors[copies[:, 1]] += noise
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors[copies[:, 1]] = vectors[copies[:, 0]] + noise
+    vectors[copies[:, 1]] /= np.linalg.norm(vectors[copies[:, 1]], axis=1, keepdims=True)
     return vectors, copies
 
 
@@ -74,8 +85,8 @@ def _dedup_all_pairs(vectors: np.ndarray, objects: pl.DataFrame, args: argparse.
         neighbours[start:start + 1024] = top
         sims[start:start + 1024] = np.take_along_axis(block, top, axis=1)
     sets = UnionFind(n)
-    for a, b in mutual_pairs(np.arange(n), neighbours, sims, args.threshold):
-        sets.union(int(a), int(b))
+    for a, b in mutual_pairs(np.arange(n), neighbours, sims, args.threshold)[0].tolist():
+        sets.union(a, b)
     labels = sets.labels()
     grouped = np.flatnonzero(np.bincount(labels, minlength=n)[labels] > 1)
     asins = objects["asin"].to_numpy()
