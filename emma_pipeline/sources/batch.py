@@ -79,18 +79,23 @@ def _unreadable(source: str, label: str, err: Exception) -> ParseResult:
 
 
 def parse_source_batch(source: str, batch_dir: str | Path, progress: bool = True) -> ParseResult:
-    """All records of one source in one batch, with a byte progress bar per file."""
+    """All records of one source in one batch, with one byte progress bar over all its files."""
     if source not in _PARSERS:
         raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
     parse = _PARSERS[source]
     fs, _ = fsspec.core.url_to_fs(str(batch_dir))
+    paths = source_files(source, batch_dir)
     results = []
-    for path in source_files(source, batch_dir):
-        label = _label(path, batch_dir)
-        with tqdm(total=fs.size(path), unit="B", unit_scale=True, desc=label, disable=not progress) as bar:
+    total = sum(fs.size(path) for path in paths)
+    with tqdm(total=total, unit="B", unit_scale=True, desc=f"{source} ({len(paths)} files)", disable=not progress) as bar:
+        for path in paths:
+            label = _label(path, batch_dir)
+            bar.set_postfix_str(posixpath.basename(path), refresh=False)
+            start = bar.n
             try:
                 result = _relabel(parse(path, bar.update), label)
             except _UNREADABLE as err:
                 result = _unreadable(source, label, err)
-        results.append(result)
+            bar.update(start + fs.size(path) - bar.n)  # a parser may report compressed or partial progress
+            results.append(result)
     return ParseResult.concat(results)
