@@ -17,8 +17,8 @@ from dagster import (
 )
 
 from assets.metadata import counts_markdown
-from emma_pipeline.cleaning.ann_index import VectorIndex
 from emma_pipeline.cleaning.dedup import DedupConfig
+from emma_pipeline.cleaning.dedup_store import load_dedup_index, save_dedup_index
 from emma_pipeline.cleaning.filters import FilterConfig, apply_filters
 from emma_pipeline.cleaning.incremental import DedupState, deduplicate
 from emma_pipeline.embeddings import as_matrix
@@ -65,8 +65,7 @@ def clean_objects(
     previous, index = _previous_dedup(lake, index_dir)
     dedup = deduplicate(joined_listings, text, image, hashes, previous, index, DedupConfig())
     context.log.info(f"dedup judged {dedup.checked:,} new or changed listings; {dedup.removals.height:,} duplicates in all")
-    for name, vector_index in zip(("text", "image"), dedup.index):
-        vector_index.save(index_dir / f"dedup_{name}")
+    save_dedup_index(dedup.index, index_dir / "dedup")
 
     kept = dedup.kept["asin"].to_list()
     rows = _positions(asins, kept)
@@ -100,10 +99,12 @@ def _positions(asins: list[str], subset: list[str]) -> pl.Series:
 
 
 def _previous_dedup(lake: LakeResource, index_dir: Path) -> tuple[DedupState | None, tuple | None]:
-    """The last run's decisions and the persisted indexes, when both exist (else a full run)."""
+    """The last run's decisions and the persisted index pair, when both exist (else a full run)."""
     state, groups, removals = (lake.latest(t) for t in ("dedup_state", "duplicate_groups", "removals"))
-    paths = [index_dir / "dedup_text", index_dir / "dedup_image"]
-    if state is None or groups is None or removals is None or not all((p / "CURRENT").exists() for p in paths):
+    if state is None or groups is None or removals is None:
         return None, None
-    previous = DedupState(state=state, groups=groups, removals=removals.filter(pl.col("stage") == "dedup"))
-    return previous, tuple(VectorIndex.load(p) for p in paths)
+    try:
+        index = load_dedup_index(index_dir / "dedup")
+    except FileNotFoundError:
+        return None, None
+    return DedupState(state=state, groups=groups, removals=removals.filter(pl.col("stage") == "dedup")), index

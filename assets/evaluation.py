@@ -43,8 +43,9 @@ def cleaning_evaluation(duplicate_groups: pl.DataFrame, removals: pl.DataFrame, 
     truth = ground_truth.load()
     if truth is None:
         return Output(_NO_TRUTH, metadata={"note": "no ground truth"})
-    dedup = evaluate_dedup(duplicate_groups, removals, truth)
+    joined = joined_listings["asin"].to_list()
+    dedup = evaluate_dedup(duplicate_groups, removals, truth.filter(pl.col("asin").is_in(joined)))
     dedup_removed = set(removals.filter(pl.col("stage") == "dedup")["asin"].to_list())
-    entered = [a for a in joined_listings["asin"].to_list() if a not in dedup_removed]
+    entered = [a for a in joined if a not in dedup_removed]
     filters = evaluate_filters(removals, truth, asins=entered)
     return _metrics_output({**dedup, **filters})

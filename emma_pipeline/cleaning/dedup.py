@@ -3,13 +3,13 @@ Cleaning"): "Any two entries for which either of the two embedding types were to
 of each group only "the entry with the most attributes filled in" is kept.
 
 Two listings are duplicates when they share a normalized text or a picture (``exact_duplicates``), or when
-each is among the other's ``k`` nearest neighbours (the chaining guard, see ``duplicate_groups``) and their
-text cosine >= ``text_threshold``, or image cosine >= ``image_threshold``, or their titles share most words
-of one brand (``title_overlap``) at text cosine >= ``title_text_threshold``. Groups are the connected components.
-Listings without text never match on text; listings with an all-zero image row never match on image.
+each is among the other's ``k`` nearest neighbours (the chaining guard, see ``duplicate_groups``) and
+their text cosine >= ``text_threshold``, or their image cosine >= ``image_threshold``, or their titles of one
+brand share most words (``title_overlap``) at text cosine >= ``title_text_threshold``. Groups are the
+connected components. Listings without text never match on text, all-zero image rows never on image.
 
 Incremental runs pass ``index``: the text and image indexes of the objects kept by earlier runs, updated in
-place and returned. Semantics, chosen so that a kept object is always the best one seen so far:
+place and returned (persist them with ``dedup_store``). The semantics keep the best object seen so far:
 
 - Each new group is compared with earlier kept objects by embedding (the indexes keep no titles, so the
   title rule works within a run) and joins the single most similar one that is a duplicate of any of its
@@ -57,7 +57,8 @@ class DedupConfig:
       on white); the same picture scores 1.0, so 0.998 matches the same photo only.
 
     Result: batch 1 precision 0.988 / recall 1.0; batch 2 (986 objects, 32 duplicates) 1.0 / 0.969; both in
-    one run 0.982 / 0.991; batch 2 checked against batch 1's saved index 0.991 / 0.991.
+    one run 0.982 / 0.991; batch 2 checked against batch 1's saved index 0.991 / 0.991. On a sample never
+    used for tuning (seed 11: 1,967 objects, 66 duplicates): 0.985 / 0.970.
     """
 
     text_threshold: float = 0.95
@@ -113,7 +114,7 @@ def find_duplicates(
                 ("image", image_emb, image_index, config.image_threshold))  # fmt: skip
     for modality, emb, vector_index, threshold in searches:
         reps = representatives(exact_labels, rank, valid[modality])
-        rep_vectors = emb[reps]
+        rep_vectors = emb if len(reps) == len(emb) else emb[reps]  # no copy of millions of rows when all count
         vector_index.add([asins[r] for r in reps], rep_vectors, attributes[reps])
         found, sims = vector_index.search(rep_vectors, config.k + 1)  # +1: each finds itself
         del rep_vectors

@@ -6,6 +6,7 @@ import pytest
 
 from emma_pipeline.cleaning.ann_index import VectorIndex
 from emma_pipeline.cleaning.dedup import DedupConfig, find_duplicates
+from emma_pipeline.cleaning.dedup_store import load_dedup_index, save_dedup_index
 from emma_pipeline.cleaning.duplicate_groups import mutual_pairs
 from emma_pipeline.removals import REMOVALS_SCHEMA
 
@@ -177,9 +178,9 @@ def test_new_batch_is_checked_against_the_saved_index_of_earlier_kept_objects(tm
     old = _objects(["OLD1", "OLD2", "OLD3"], mass_kg=[1.0, None, 1.0])
     old_text = np.stack([_axis(0), _axis(1), _axis(2)])
     first = find_duplicates(old, old_text, _distinct_images(3))
-    for name, vector_index in zip(("text", "image"), first.index):
-        vector_index.save(tmp_path / name)
-    index = (VectorIndex.load(tmp_path / "text"), VectorIndex.load(tmp_path / "image"))
+    save_dedup_index(first.index, tmp_path / "dedup_index")
+    index = load_dedup_index(tmp_path / "dedup_index")
+    assert [len(vector_index) for vector_index in index] == [3, 3]
 
     # NEW1 copies OLD1 with fewer attributes, NEW2 copies OLD2 with more, NEW3 copies OLD3 with as many
     new = _objects(["NEW1", "NEW2", "NEW3", "NEW4"], mass_kg=[None, 2.0, 1.0, None])
@@ -194,6 +195,23 @@ def test_new_batch_is_checked_against_the_saved_index_of_earlier_kept_objects(tm
     assert "replaced by NEW2" in second.removals.filter(pl.col("asin") == "OLD2")["detail"].item()
     text_index = second.index[0]
     assert sorted(text_index.ids()) == ["NEW2", "NEW4", "OLD1", "OLD3"]
+
+
+def test_a_killed_save_of_the_index_pair_keeps_the_previous_pair(tmp_path, monkeypatch):
+    first = find_duplicates(_objects(["A"]), np.stack([_axis(0)]), _distinct_images(1))
+    save_dedup_index(first.index, tmp_path)
+    second = find_duplicates(_objects(["B"]), np.stack([_axis(1)]), _distinct_images(1), index=first.index)
+    write_folder = VectorIndex.write_folder
+
+    def dies_on_the_image_index(self, folder):
+        if folder.name == "image":
+            raise KeyboardInterrupt("killed")
+        write_folder(self, folder)
+
+    monkeypatch.setattr(VectorIndex, "write_folder", dies_on_the_image_index)
+    with pytest.raises(KeyboardInterrupt):
+        save_dedup_index(second.index, tmp_path)
+    assert [index.ids() for index in load_dedup_index(tmp_path)] == [["A"], ["A"]]
 
 
 def test_a_redelivered_asin_is_judged_again_not_matched_with_itself():
