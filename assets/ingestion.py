@@ -7,6 +7,7 @@ from dagster import AssetCheckResult, AssetCheckSpec, AssetExecutionContext, Ass
 from assets.metadata import counts_markdown
 from assets.partitions import ingest_batches
 from emma_pipeline.sources.batch import SOURCES, parse_source_batch
+from emma_pipeline.sources.record_count import count_batch_records
 from resources.landing_zone import LandingZone
 
 ROWS_CHECK = "rows_accounted_for"
@@ -34,7 +35,8 @@ def build_ingest_asset(source: str):
             AssetCheckSpec(
                 ROWS_CHECK,
                 asset=listings,
-                description="Every input record is either parsed or quarantined: rows in = parsed + quarantined.",
+                description="Every input record is either parsed or quarantined: records counted in the raw files "
+                "(independently of the parsers) = parsed + quarantined.",
             )
         ],
     )
@@ -55,11 +57,13 @@ def build_ingest_asset(source: str):
             },
         )
         yield Output(quarantined, output_name=quarantine, metadata={"reasons": counts_markdown(reasons, "reason_code")})
+        counted = count_batch_records(source, landing.batch_path(batch))
         yield AssetCheckResult(
             asset_key=listings,
             check_name=ROWS_CHECK,
-            passed=result.records_in == result.records_ok + quarantined.height,
+            passed=counted == result.records_ok + quarantined.height,
             metadata={
+                "records_counted_in_files": counted,
                 "records_in": result.records_in,
                 "parsed": result.records_ok,
                 "quarantined": quarantined.height,

@@ -10,6 +10,7 @@ from assets.partitions import ingest_batches
 from assets.sensors import landing_sensor
 from emma_pipeline.settings import load_settings
 from resources import build_resources
+from resources.landing_zone import LandingZone
 
 automation_sensor = AutomationConditionSensorDefinition(
     "emma_automation",
@@ -37,8 +38,8 @@ def run_build(reingest: bool = False, echo=print) -> None:
     shows these materializations."""
     from dagster import AssetKey, DagsterInstance
 
-    definitions = build_definitions()
-    landing = build_resources(load_settings())["landing"]
+    definitions = defs
+    landing = LandingZone(root=load_settings().landing)
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     with DagsterInstance.get() as instance:
         batches = landing.ready_batches()

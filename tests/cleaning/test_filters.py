@@ -21,21 +21,7 @@ def _object(asin: str, **fields) -> dict:
     return row | fields
 
 
-def _catalog(n: int, n_mismatched: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Text and image embeddings of 12 product kinds; the first ``n_mismatched`` show another kind's picture."""
-    rng = np.random.default_rng(seed)
-    kinds = rng.integers(0, 12, size=n)
-    latent = rng.normal(size=(12, 16))[kinds] + 0.3 * rng.normal(size=(n, 16))
-    shown = latent.copy()
-    for i in range(n_mismatched):
-        shown[i] = latent[rng.choice(np.flatnonzero(kinds != kinds[i]))]
-    text = latent @ rng.normal(size=(16, 24)) + 0.2 * rng.normal(size=(n, 24))
-    text /= np.linalg.norm(text, axis=1, keepdims=True)
-    image = np.maximum(shown @ rng.normal(size=(16, 48)), 0) * rng.uniform(1, 4, size=(n, 1))
-    return text.astype(np.float32), image.astype(np.float32), kinds
-
-
-def test_each_object_leaves_once_with_the_first_reason_that_applies():
+def test_each_object_leaves_once_with_the_first_reason_that_applies(aligned_pairs):
     rows = [
         _object("blank-title", title="   "),
         _object("no-title-no-image", title=None, image_urls=None),
@@ -47,7 +33,7 @@ def test_each_object_leaves_once_with_the_first_reason_that_applies():
         _object("mug", title="Ceramic Coffee Mug"),
     ]
     objects = pl.DataFrame(rows, schema=_SCHEMA)
-    text, image, _ = _catalog(len(rows), 0)
+    text, image, _ = aligned_pairs(len(rows), 0)
     image_ok = np.array([True, False, True, False, True, True, True, True])
 
     result = apply_filters(objects, text, image, image_ok)
@@ -71,9 +57,9 @@ def test_each_object_leaves_once_with_the_first_reason_that_applies():
     assert result.scores.filter(pl.col("asin") == "gift")["non_physical_rule"].item() == "title: gift card"
 
 
-def test_misaligned_arrays_are_refused():
+def test_misaligned_arrays_are_refused(aligned_pairs):
     objects = pl.DataFrame([_object("a"), _object("b")], schema=_SCHEMA)
-    text, image, _ = _catalog(2, 0)
+    text, image, _ = aligned_pairs(2, 0)
     with pytest.raises(ValueError, match="image_ok has 1 rows"):
         apply_filters(objects, text, image, np.array([True]))
 
@@ -85,9 +71,9 @@ def test_an_empty_batch_passes_through():
     assert result.removals.schema == pl.Schema(REMOVALS_SCHEMA)
 
 
-def test_learned_filters_remove_planted_mismatches_and_a_shared_placeholder():
+def test_learned_filters_remove_planted_mismatches_and_a_shared_placeholder(aligned_pairs):
     n = 240
-    text, image, _ = _catalog(n, 12, seed=1)
+    text, image, _ = aligned_pairs(n, 12, seed=1)
     placeholder = list(range(200, 206))  # six unrelated listings show one logo picture
     image[placeholder] = image[0] * 2 + 5
     objects = pl.DataFrame([_object(f"A{i:03d}") for i in range(n)], schema=_SCHEMA)
@@ -109,8 +95,8 @@ def test_learned_filters_remove_planted_mismatches_and_a_shared_placeholder():
     assert again.summary["text_image_agreement_from"] == "given_matcher"
 
 
-def test_a_picture_shared_by_related_listings_is_not_generic():
-    text, image, _ = _catalog(12, 0, seed=2)
+def test_a_picture_shared_by_related_listings_is_not_generic(aligned_pairs):
+    text, image, _ = aligned_pairs(12, 0, seed=2)
     variant_text = np.repeat(text[:1], 4, axis=0)  # four sizes of one product, one photo
     urls = [["shared.jpg"]] * 4 + [["logo.jpg"]] * 4 + [["pair.jpg"]] * 2 + [["own1.jpg"], ["own2.jpg"]]
     texts = np.vstack([variant_text, text[4:]])

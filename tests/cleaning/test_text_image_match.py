@@ -8,22 +8,7 @@ FAST = MatcherConfig(hidden=64, epochs=30, batch_size=64, n_others=63)
 THRESHOLD = 1.0  # the default margin: an unrelated pair is ~N(0, 1)
 
 
-def aligned_pairs(n: int, n_mismatched: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Listings of 12 product kinds: text and image embeddings are two noisy views of the kind (plus an item
-    detail); the first ``n_mismatched`` listings show the picture of another kind."""
-    rng = np.random.default_rng(seed)
-    kinds = rng.integers(0, 12, size=n)
-    latent = rng.normal(size=(12, 16))[kinds] + 0.3 * rng.normal(size=(n, 16))
-    shown = latent.copy()
-    for i in range(n_mismatched):
-        shown[i] = latent[rng.choice(np.flatnonzero(kinds != kinds[i]))]
-    text = latent @ rng.normal(size=(16, 24)) + 0.2 * rng.normal(size=(n, 24))
-    text /= np.linalg.norm(text, axis=1, keepdims=True)
-    image = np.maximum(shown @ rng.normal(size=(16, 48)), 0) * rng.uniform(1, 4, size=(n, 1))  # summed pictures
-    return text.astype(np.float32), image.astype(np.float32), kinds
-
-
-def test_cross_fitted_agreement_finds_planted_mismatches():
+def test_cross_fitted_agreement_finds_planted_mismatches(aligned_pairs):
     text, image, _ = aligned_pairs(400, 20)
     agreement = cross_fit_agreement(text, image, folds=3, config=FAST, seed=0)
     assert agreement.shape == (400,) and np.isfinite(agreement).all()
@@ -33,7 +18,7 @@ def test_cross_fitted_agreement_finds_planted_mismatches():
     assert np.median(agreement[20:]) > 1.5 and abs(np.median(agreement[:20])) < 0.7
 
 
-def test_fit_is_seeded_and_save_load_reproduces_scores(tmp_path):
+def test_fit_is_seeded_and_save_load_reproduces_scores(tmp_path, aligned_pairs):
     text, image, _ = aligned_pairs(200, 0)
     first = TextImageMatcher(FAST).fit(text, image, seed=3)
     second = TextImageMatcher(FAST).fit(text, image, seed=3)
@@ -45,7 +30,7 @@ def test_fit_is_seeded_and_save_load_reproduces_scores(tmp_path):
     np.testing.assert_array_equal(loaded.score(text, image, seed=5), first.score(text, image, seed=5))
 
 
-def test_a_small_new_batch_is_scored_against_reference_texts():
+def test_a_small_new_batch_is_scored_against_reference_texts(aligned_pairs):
     text, image, _ = aligned_pairs(306, 1, seed=4)  # listing 0 shows another kind's picture
     matcher = TextImageMatcher(FAST).fit(text[6:], image[6:], seed=0)
     margin = matcher.score(text[:6], image[:6], reference_text=text[6:])
@@ -53,7 +38,7 @@ def test_a_small_new_batch_is_scored_against_reference_texts():
     assert np.isnan(matcher.score(text[:2], image[:2])).all()  # one other text in the batch: no spread
 
 
-def test_score_rejects_unfitted_use_and_other_embedding_sizes():
+def test_score_rejects_unfitted_use_and_other_embedding_sizes(aligned_pairs):
     text, image, _ = aligned_pairs(50, 0)
     with pytest.raises(RuntimeError, match="not fitted"):
         TextImageMatcher(FAST).score(text, image)
@@ -66,7 +51,7 @@ def test_score_rejects_unfitted_use_and_other_embedding_sizes():
         matcher.score(text[:5], image[:6])
 
 
-def test_fitting_needs_two_listings_and_leaves_the_global_rng_alone():
+def test_fitting_needs_two_listings_and_leaves_the_global_rng_alone(aligned_pairs):
     text, image, _ = aligned_pairs(50, 0)
     torch.manual_seed(1)
     expected = torch.rand(3)
