@@ -128,6 +128,26 @@ class VectorIndex:
             sims[block, :width][valid] = found[valid]
         return found_ids, sims
 
+    def search_among(self, vectors: np.ndarray, k: int, ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """``search`` restricted to the live ``ids`` (a filter applied inside the graph search; an approximate
+        index may return fewer than k although more ids exist: callers needing k score the ids exactly)."""
+        rows = _checked_rows(vectors, self.dim)
+        positions = np.array([self._position[asin] for asin in ids], dtype=np.int64)
+        found_ids = np.full((len(rows), k), None, dtype=object)
+        sims = np.full((len(rows), k), -np.inf, dtype=np.float32)
+        width = min(k, len(positions))
+        if width == 0:
+            return found_ids, sims
+        params = self._search_params(width)
+        selector = faiss.IDSelectorBatch(positions)
+        params.sel, params._selector = selector, selector
+        for start, unit in _unit_chunks(rows):
+            found, hit = self._index.search(unit, width, params=params)
+            valid, block = hit >= 0, slice(start, start + len(unit))
+            found_ids[block, :width][valid] = self._all_ids()[hit[valid]]
+            sims[block, :width][valid] = found[valid]
+        return found_ids, sims
+
     def range_neighbors(self, vectors: np.ndarray, min_similarity: float, k: int) -> list[list[tuple[str, float]]]:
         """Per query, up to k (id, cosine) pairs with cosine >= ``min_similarity``, most similar first."""
         found_ids, sims = self.search(vectors, k)
