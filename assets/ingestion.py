@@ -44,6 +44,9 @@ def build_ingest_asset(source: str):
         batch = context.partition_key
         context.log.info(f"parsing {source} files of batch {batch} under {landing.batch_path(batch)}")
         result = parse_source_batch(source, landing.batch_path(batch), progress=True)
+        # Counted before anything is written: a count that failed after the outputs were committed would fail
+        # every re-run the same way.
+        counted = count_batch_records(source, landing.batch_path(batch))
         quarantined = result.quarantine.with_columns(pl.lit(batch).alias("batch"))
         reasons = quarantined.with_columns(pl.col("reason").str.split(":").list.first().alias("reason_code"))
         yield Output(
@@ -57,7 +60,6 @@ def build_ingest_asset(source: str):
             },
         )
         yield Output(quarantined, output_name=quarantine, metadata={"reasons": counts_markdown(reasons, "reason_code")})
-        counted = count_batch_records(source, landing.batch_path(batch))
         yield AssetCheckResult(
             asset_key=listings,
             check_name=ROWS_CHECK,

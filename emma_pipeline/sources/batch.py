@@ -3,9 +3,9 @@
 A batch folder holds one sub-folder per source (``ucsd/``, ``image2mass/``, ``aspa/``); a missing sub-folder
 is an empty result. Files are parsed in sorted order, recursively, skipping hidden files and README /
 PROVENANCE / LICENSE notes. The ``file`` column names each file relative to the batch folder's parent
-(``batch-0001/ucsd/meta_Toys.json.gz``), so it says which batch and source a row came from. A file that
-cannot be read at all (corrupt gzip, unreadable bytes) becomes one quarantine row instead of failing the
-batch.
+(``batch-0001/ucsd/meta_Toys.json.gz``), so it says which batch and source a row came from. A damaged ``.gz``
+keeps its records before the damage and quarantines the rest as one row (``files``); a file that cannot be read
+at all (storage errors) becomes one quarantine row instead of failing the batch.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@
   inside the flattened ``Technical Details`` gives the materials.
 
 ``line`` is the physical line where the row starts (the header is line 1). A row with the wrong number of
-fields, undecodable bytes or no usable ASIN is quarantined.
+fields, undecodable bytes or no usable ASIN is quarantined. In a damaged ``.gz`` every row before the damage is
+read and the row the damage cut, with the rest of the file, is one quarantine row (see ``csv_lines``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from emma_pipeline.sources.csv_lines import CsvLines
 from emma_pipeline.sources.fields import (
     ListingBuffer,
     QuarantineBuffer,
@@ -32,6 +34,7 @@ from emma_pipeline.sources.fields import (
     strip_html,
 )
 from emma_pipeline.sources.files import Progress, open_binary
+from emma_pipeline.sources.gzip_stream import Damage
 from emma_pipeline.sources.records import ParseResult
 from emma_pipeline.units import parse_dimensions, parse_price_usd, parse_weight_kg, to_kg
 
@@ -57,15 +60,23 @@ def parse_image2mass_file(path: str | Path, on_progress: Progress | None = None)
     records_in = 0
     with open_binary(path, on_progress) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
-        reader = csv.reader(text)
+        lines = CsvLines(text, lambda: raw.damage)
+        reader = csv.reader(lines)
         header = _next_row(reader)
-        if header is None or isinstance(header, csv.Error):
-            return ParseResult() if header is None else _unreadable(file, header)
+        if isinstance(header, csv.Error):
+            return _unreadable(file, header)
+        if header is None or lines.cut_row():
+            return _tail_only(file, lines, raw.damage)
+        lines.row_done()
         columns = [h.strip().lower() for h in header]
         row_fn = _layout(columns)
         line = reader.line_num + 1
         while (fields := _next_row(reader)) is not None:
             start, line = line, reader.line_num + 1
+            if lines.cut_row():
+                line = start
+                break
+            lines.row_done()
             if fields == []:
                 continue
             records_in += 1
@@ -79,6 +90,9 @@ def parse_image2mass_file(path: str | Path, on_progress: Progress | None = None)
                 continue
             row.update(source=SOURCE, file=file, line=start)
             listings.add(row)
+        if raw.damage is not None:  # the unreadable tail, from the row the damage cut
+            records_in += 1
+            quarantine.add(line, lines.tail_offset(raw.damage), _raw_bytes(lines.tail_text()), raw.damage.reason)
     q = quarantine.frame()
     return ParseResult(listings.frame(), q, records_in, records_in - q.height)
 
@@ -95,6 +109,15 @@ def _next_row(reader) -> list[str] | csv.Error | None:
 def _unreadable(file: str, err: csv.Error) -> ParseResult:
     quarantine = QuarantineBuffer(SOURCE, file)
     quarantine.add(1, None, "", f"bad_csv_header: {err}")
+    return ParseResult(quarantine=quarantine.frame(), records_in=1, records_ok=0)
+
+
+def _tail_only(file: str, lines: CsvLines, damage: Damage | None) -> ParseResult:
+    """A file whose header row is cut by damage (or that is empty): its tail row, or nothing."""
+    if damage is None:
+        return ParseResult()
+    quarantine = QuarantineBuffer(SOURCE, file)
+    quarantine.add(1, lines.tail_offset(damage), _raw_bytes(lines.tail_text()), damage.reason)
     return ParseResult(quarantine=quarantine.frame(), records_in=1, records_ok=0)
 
 
