@@ -1,12 +1,12 @@
 """Pretrained image embeddings (EfficientNet-Lite pooled features) for listing photos.
 
 One bad photo must not stop a batch of thousands: a missing, unreadable or corrupt image gets a zero row and a
-reason string, and a listing's vector is the sum over its readable images (as in the paper's vision model).
+reason string (decoding and its reasons: ``image_decode``), and a listing's vector is the sum over its readable
+images (as in the paper's vision model).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,13 +16,13 @@ from PIL import Image
 from tqdm.auto import tqdm
 
 from emma_pipeline.encoders.efficientnet_weights import load_efficientnet_lite
+from emma_pipeline.encoders.image_decode import ImageUnavailable, decode_rgb
 from emma_pipeline.encoders.torch_imports import ensure_torchvision_importable
 
 _REMOTE_PREFIXES = ("http://", "https://")
 
 
-class _ImageUnavailable(Exception):
-    """Carries the reason one image cannot be embedded."""
+_ImageUnavailable = ImageUnavailable
 
 
 def has_embedding(listing_reason: str | None) -> bool:
@@ -86,10 +86,16 @@ class ImageEncoder:
                 rows, tensors = [], []
                 for row in range(start, min(start + self.batch_size, len(paths))):
                     try:
-                        tensors.append(self.preprocess(_read_rgb(paths[row])))
-                        rows.append(row)
+                        image = _read_rgb(paths[row])
                     except _ImageUnavailable as unavailable:
                         reasons[row] = str(unavailable)
+                        continue
+                    try:
+                        tensors.append(self.preprocess(image))
+                    except Exception as exc:  # a decoded image the transform rejects is that image's failure only
+                        reasons[row] = f"preprocess_error: {paths[row]}: {type(exc).__name__}: {exc}"
+                        continue
+                    rows.append(row)
                 if tensors:
                     features[rows] = self.embed_tensors(torch.stack(tensors))
                 bar.update(min(self.batch_size, len(paths) - start))
@@ -146,19 +152,4 @@ def _read_rgb(path: str) -> Image.Image:
         raise _ImageUnavailable(f"missing_file: {path}") from None
     except Exception as exc:  # permissions, directories, unknown protocols, storage errors
         raise _ImageUnavailable(f"unreadable_file: {path}: {type(exc).__name__}: {exc}") from None
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            return _flatten_to_rgb(image)
-    except Exception as exc:  # PIL signals corrupt data with many exception types
-        raise _ImageUnavailable(f"decode_error: {path}: {type(exc).__name__}: {exc}") from None
-
-
-def _flatten_to_rgb(image: Image.Image) -> Image.Image:
-    """RGB, with transparent areas on white (product cut-outs are shot on white, not black)."""
-    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        canvas = Image.new("RGB", rgba.size, (255, 255, 255))
-        canvas.paste(rgba, mask=rgba.getchannel("A"))
-        return canvas
-    return image.convert("RGB")
+    return decode_rgb(data, path)

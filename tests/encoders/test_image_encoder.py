@@ -131,7 +131,7 @@ def test_bad_images_become_reasons_and_zero_rows(encoder, photos):
     assert reasons[0].startswith("decode_error: ") and "corrupt.jpg" in reasons[0]
     assert reasons[1] == f"missing_file: {photos['missing.jpg']}"
     assert reasons[2] is None
-    assert reasons[3].startswith("decode_error: ")
+    assert reasons[3].startswith("truncated_image: ")
     assert reasons[4] == "remote_image_unavailable: https://m.media-amazon.com/images/I/81abc.jpg"
     assert reasons[5].startswith("missing_file: empty image path")
     assert reasons[6].startswith("unreadable_file: ")
@@ -188,3 +188,48 @@ def test_real_product_photos_get_plausible_imagenet_classes(encoder):
     # ceramic (top-1 "toilet seat"), so only the nearest lamp-like class is asserted: "spotlight" in the top 5.
     bulb, _ = encoder.encode_files([str(ABO_SAMPLES / "B074M5HPBD" / "dcace9b5.jpg")])
     assert "spotlight, spot" in top_classes(bulb[0], 5)
+
+
+def test_each_bad_photo_is_a_reason_and_convertible_modes_embed_like_their_rgb(encoder, tmp_path):
+    """Zero-byte, non-image, truncated and bomb files give coded reasons; CMYK, 16-bit gray and palette-with-alpha
+    photos embed as the RGB picture they show (16-bit gray used to clip to white, a bomb used to be decoded)."""
+    import struct
+    import zlib
+
+    def png_claiming(width: int, height: int) -> bytes:
+        def chunk(kind: bytes, body: bytes) -> bytes:
+            return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+        ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+        return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+    gradient = np.linspace(0, 1, 64 * 64).reshape(64, 64)
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    (tmp_path / "page.jpg").write_bytes(b"<html>Access denied</html>")
+    (tmp_path / "bomb.png").write_bytes(png_claiming(10_000, 10_000))
+    Image.new("CMYK", (64, 64), (0, 255, 255, 0)).save(tmp_path / "cmyk.jpg", quality=95)
+    Image.new("RGB", (64, 64), (255, 0, 0)).save(tmp_path / "red.jpg", quality=95)
+    Image.fromarray((gradient * 65535).astype(np.uint16)).save(tmp_path / "gray16.png")
+    Image.fromarray((gradient * 255 + 0.5).astype(np.uint8)).convert("RGB").save(tmp_path / "gray8.png")
+    palette = Image.new("P", (64, 64), 1)
+    palette.putpalette([0, 0, 0, 30, 120, 200] + [0] * 762)
+    palette.paste(0, (0, 0, 32, 64))
+    palette.save(tmp_path / "palette.png", transparency=0)
+    on_white = Image.new("RGB", (64, 64), (30, 120, 200))
+    on_white.paste((255, 255, 255), (0, 0, 32, 64))
+    on_white.save(tmp_path / "on_white.png")
+    names = ["empty.jpg", "page.jpg", "bomb.png", "cmyk.jpg", "red.jpg", "gray16.png", "gray8.png", "palette.png",
+             "on_white.png"]
+
+    features, reasons = encoder.encode_files([str(tmp_path / n) for n in names])
+
+    assert [r.split(":")[0] if r else None for r in reasons] == [
+        "empty_file", "not_an_image", "decompression_bomb", None, None, None, None, None, None]
+    assert not features[:3].any()
+
+    def cosine(a: int, b: int) -> float:
+        return float(features[a] @ features[b] / np.linalg.norm(features[a]) / np.linalg.norm(features[b]))
+
+    assert cosine(3, 4) > 0.98  # CMYK red ~ RGB red
+    assert cosine(5, 6) > 0.99  # 16-bit gradient ~ the same 8-bit gradient
+    assert cosine(7, 8) > 0.99  # transparent palette pixels on white, not black
