@@ -7,9 +7,12 @@ from assets.evaluation import cleaning_evaluation, join_evaluation
 from assets.ingestion import ingest_assets
 from assets.join import asin_join, quarantine
 from assets.materials import map_materials, material_taxonomy
+from assets.object_embedding import object_embeddings, product_neighbors
+from assets.search_evaluation import search_evaluation
 from assets.splits import splits
 
 all_assets = [
     *ingest_assets, asin_join, quarantine, text_embeddings, image_embeddings, clean_objects, material_taxonomy,
-    map_materials, categories, splits, join_evaluation, cleaning_evaluation,
+    map_materials, categories, splits, join_evaluation, cleaning_evaluation, object_embeddings, product_neighbors,
+    search_evaluation,
 ]  # fmt: skip

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from emma_pipeline.search.command import search_command
 from emma_pipeline.settings import Settings, load_settings, project_root
 from emma_pipeline.warehouse.lake import Lake
 from emma_pipeline.warehouse.session import session_init_sql
@@ -128,6 +129,9 @@ def sql(query: str | None, print_init: bool) -> None:
     finally:
         os.unlink(handle.name)
     sys.exit(code)
+
+
+main.add_command(search_command)
 
 
 if __name__ == "__main__":

@@ -136,3 +136,17 @@ def _hidden(fitted: FittedEmbedding, features: FeatureBlocks) -> np.ndarray:
             x, p, c = _tensors(fitted, values, presence, features.categorical, slice(start, start + _EMBED_BATCH))
             out.append(fitted.network.encode(x, p, c).cpu().numpy())
     return np.concatenate(out) if out else np.zeros((0, fitted.config.bottleneck), np.float32)
+
+
+def query_features(fitted: FittedEmbedding, known: dict[str, np.ndarray]) -> FeatureBlocks:
+    """Features of queries that state only the ``known`` blocks (e.g. ``{"text": vectors}`` for a text
+    search); every other block and categorical is absent."""
+    n = len(next(iter(known.values())))
+    unknown = set(known) - set(fitted.standardizer.widths)
+    if unknown:
+        raise ValueError(f"the embedding has no block(s) {sorted(unknown)}")
+    dense = {name: np.asarray(known[name], np.float32) if name in known else np.zeros((n, width), np.float32)
+             for name, width in fitted.standardizer.widths.items()}  # fmt: skip
+    present = {name: np.full(n, name in known) for name in dense}
+    categorical = {name: np.zeros(n, dtype=np.int64) for name in fitted.cardinalities}
+    return FeatureBlocks([f"query-{i}" for i in range(n)], dense, present, categorical)

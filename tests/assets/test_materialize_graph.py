@@ -65,3 +65,14 @@ def test_ingest_then_downstream(settings, sample_home):
     assert set(splits["split"].unique()) <= {"train", "val", "test", "calibration"}
     quality = dict(lake.read("cleaning_evaluation").iter_rows())
     assert quality["dedup_precision"] >= 0.9
+
+    embedded = lake.read("object_embeddings")
+    assert sorted(embedded["asin"].to_list()) == sorted(cleaned["asin"].to_list())
+    assert embedded["embedding"].dtype.size == 2048
+    neighbors = lake.read("product_neighbors")
+    assert (neighbors["asin"] != neighbors["neighbor_asin"]).all()
+    assert neighbors.group_by("asin").len()["len"].max() <= 10
+    assert set(neighbors["asin"]) == set(cleaned["asin"])
+    search = lake.read("search_evaluation")
+    assert set(search["embedding"]) == {"object_embedding", "text_pretrained", "image_pretrained"}
+    assert set(search["k"]) == {1, 5, 10} and search["queries"].min() > 0
