@@ -1,8 +1,9 @@
 """Parse the weights, sizes and prices sellers write into kilograms, centimetres and US dollars.
 
 Every parser returns ``None`` rather than raising when the text holds no number, names a unit it does not know,
-or is not in US dollars: a missing value is data, a crash is not. Zero and negative amounts are also ``None``
-(no physical object weighs 0 kg or measures 0 cm; such values are placeholders).
+or is not in US dollars: a missing value is data, a crash is not. Zero, negative and non-finite amounts are also
+``None`` (no physical object weighs 0 kg or measures 0 cm; such values are placeholders; a 400-digit "weight"
+overflows to infinity, and NaN / Infinity arrive as JSON floats from some dumps).
 
 Numbers: ``1,200`` (comma then exactly three digits) is a thousands separator, any other single comma is a
 decimal comma (``1,5 kg`` = 1.5 kg).
@@ -10,6 +11,7 @@ decimal comma (``1,5 kg`` = 1.5 kg).
 
 from __future__ import annotations
 
+import math
 import re
 
 _KG_PER_UNIT: dict[str, float] = {
@@ -62,7 +64,7 @@ def _unit_key(unit: str) -> str:
 
 
 def _positive(value: float | None) -> float | None:
-    return value if value is not None and value > 0 else None
+    return value if value is not None and math.isfinite(value) and value > 0 else None
 
 
 def _as_float(value: object) -> float | None:

@@ -127,3 +127,19 @@ def test_structured_weight_unknown_or_garbage_is_none(value, unit):
 
 def test_structured_length_unknown_unit_is_none():
     assert to_cm(3, "parsecs") is None
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [
+        lambda: parse_weight_kg("9" * 400 + " kg"),
+        lambda: to_kg("9" * 400, "lb"),
+        lambda: parse_price_usd(float("inf")),
+        lambda: parse_price_usd(float("nan")),
+        lambda: to_kg(float("inf"), "kg"),
+        lambda: to_cm("9" * 400, "cm"),
+        lambda: parse_dimensions("2 x " + "9" * 400 + " x 2 cm")[0],
+    ],
+)
+def test_overflowing_and_non_finite_amounts_are_none(amount):
+    assert amount() is None
