@@ -4,6 +4,7 @@ from assets.categories import categories
 from assets.cleaning import clean_objects
 from assets.embeddings import image_embeddings, text_embeddings
 from assets.evaluation import cleaning_evaluation, join_evaluation
+from assets.images import image_fetches
 from assets.ingestion import ingest_assets
 from assets.join import asin_join, quarantine
 from assets.materials import map_materials, material_taxonomy
@@ -12,7 +13,7 @@ from assets.search_evaluation import search_evaluation
 from assets.splits import splits
 
 all_assets = [
-    *ingest_assets, asin_join, quarantine, text_embeddings, image_embeddings, clean_objects, material_taxonomy,
-    map_materials, categories, splits, join_evaluation, cleaning_evaluation, object_embeddings, product_neighbors,
-    search_evaluation,
+    *ingest_assets, asin_join, quarantine, image_fetches, text_embeddings, image_embeddings, clean_objects,
+    material_taxonomy, map_materials, categories, splits, join_evaluation, cleaning_evaluation, object_embeddings,
+    product_neighbors, search_evaluation,
 ]  # fmt: skip

@@ -70,7 +70,9 @@ def clean_objects(
     kept = dedup.kept["asin"].to_list()
     rows = _positions(asins, kept)
     image_ok = [has_embedding(r) for r in image_rows["reason"].to_list()]
-    filtered = apply_filters(dedup.kept, text[rows], image[rows], pl.Series(image_ok)[rows].to_numpy(), FilterConfig())
+    image_reasons = pl.Series(image_rows["reason"]).gather(rows).to_list()
+    filtered = apply_filters(dedup.kept, text[rows], image[rows], pl.Series(image_ok)[rows].to_numpy(), FilterConfig(),
+                             image_reasons=image_reasons)
 
     removals = pl.concat([join_removals, dedup.removals, filtered.removals], how="vertical_relaxed")
     removed_here = dedup.removals.height + filtered.removals.height

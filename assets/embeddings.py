@@ -4,7 +4,9 @@ import polars as pl
 from dagster import AssetExecutionContext, AutomationCondition, Output, asset
 
 from emma_pipeline.embeddings import incremental_embed, input_hash
+from emma_pipeline.images import FETCH_REASONS, listing_image_reason, resolve_images
 from resources.encoders import ImageEncoderResource, TextEncoderResource
+from resources.image_store import ImageStoreResource
 from resources.lake import LakeResource
 
 
@@ -39,17 +41,27 @@ def text_embeddings(
 
 @asset(group_name="embeddings", kinds={"pytorch", "duckdb"}, automation_condition=AutomationCondition.eager())
 def image_embeddings(
-    context: AssetExecutionContext, joined_listings: pl.DataFrame, image_encoder: ImageEncoderResource, lake: LakeResource
+    context: AssetExecutionContext,
+    joined_listings: pl.DataFrame,
+    image_fetches: pl.DataFrame,
+    image_encoder: ImageEncoderResource,
+    image_store: ImageStoreResource,
+    lake: LakeResource,
 ) -> Output[pl.DataFrame]:
     """Backbone features summed over all images of a listing (the paper's listing image representation); a
-    listing with no readable image gets a zero vector and a reason."""
+    listing with no readable image gets a zero vector and a reason. Remote images are read from the image
+    store (fetched OK), local files where they are; unfetched ones are named in the reason."""
     encoder = image_encoder.get()
-    images = [urls or [] for urls in joined_listings["image_urls"].to_list()]
-    hashes = [input_hash(encoder.name, urls) for urls in images]
+    resolved = resolve_images(joined_listings["image_urls"].to_list(), image_fetches, image_store.store())
+    hashes = [input_hash(encoder.name, keys) for keys in resolved.keys]
 
     def embed(rows: list[int]):
         context.log.info(f"embedding the images of {len(rows):,} new or changed listings with {encoder.name}")
-        return encoder.encode_listings([images[i] for i in rows], progress=True)
+        vectors, reasons = encoder.encode_listings([resolved.paths[i] for i in rows], progress=True)
+        return vectors, [
+            listing_image_reason(r, resolved.fetch_reasons[i], len(resolved.paths[i]), resolved.references[i])
+            for r, i in zip(reasons, rows)
+        ]
 
     frame, computed = incremental_embed(
         joined_listings["asin"].to_list(), hashes, encoder.name, lake.latest("image_embeddings"), embed
@@ -58,4 +70,6 @@ def image_embeddings(
     metadata = _cache_metadata(frame, computed, encoder.name)
     metadata["listings_without_readable_image"] = int(reasons.filter(~pl.col("reason").str.starts_with("partial")).height)
     metadata["listings_with_some_unreadable_images"] = int(reasons.filter(pl.col("reason").str.starts_with("partial")).height)
+    for code in FETCH_REASONS:
+        metadata[f"listings_{code}"] = int(reasons.filter(pl.col("reason").str.starts_with(code)).height)
     return Output(frame, metadata=metadata)

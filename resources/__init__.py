@@ -8,6 +8,7 @@ from dagster import EnvVar
 
 from resources.encoders import ImageEncoderResource, TextEncoderResource
 from resources.ground_truth import GroundTruth
+from resources.image_store import ImageStoreResource, default_image_store_root
 from resources.lake import LakeResource
 from resources.lake_io_manager import DuckLakeIOManager
 from resources.landing_zone import LandingZone
@@ -24,6 +25,7 @@ def build_resources(settings: Settings) -> dict:
         "ground_truth": GroundTruth(directory=str(settings.ground_truth_dir)),
         "text_encoder": TextEncoderResource(model=settings.text_model),
         "image_encoder": ImageEncoderResource(arch=settings.image_model),
+        "image_store": ImageStoreResource(root=default_image_store_root(settings.landing)),
     }
 
 
@@ -38,6 +40,6 @@ def _s3_fields(settings: Settings) -> dict:
 
 
 __all__ = [
-    "DuckLakeIOManager", "GroundTruth", "ImageEncoderResource", "LakeResource", "LandingZone", "TextEncoderResource",
+    "DuckLakeIOManager", "GroundTruth", "ImageEncoderResource", "ImageStoreResource", "LakeResource", "LandingZone", "TextEncoderResource",
     "build_resources",
 ]  # fmt: skip

@@ -1,7 +1,9 @@
 """The filter chain of the cleaning stage: drop objects that cannot become useful dataset entries.
 
 Filters run in a fixed order and each object is removed at most once, with the first reason that applies:
-``no_title``, ``no_image``, ``no_core_attributes`` (none of mass, materials, category), ``non_physical``,
+``no_title``, ``no_image`` (no image reference at all, or none readable), ``images_not_fetched`` /
+``image_fetch_failed`` (the listing has image URLs but none was fetched: fetching disabled, or every fetch
+failed; it comes back once a fetch succeeds), ``no_core_attributes`` (none of mass, materials, category), ``non_physical``,
 ``generic_image``, ``text_image_mismatch``. The learned filters fit on the objects still in the chain at
 their turn, so a gift card or a placeholder picture never teaches the text-image matcher.
 """
@@ -16,11 +18,12 @@ import polars as pl
 from emma_pipeline.cleaning.generic_images import find_generic_images
 from emma_pipeline.cleaning.non_physical import NonPhysicalScores, score_non_physical
 from emma_pipeline.cleaning.text_image_match import MatcherConfig, TextImageMatcher, cross_fit_agreement
+from emma_pipeline.images.resolve import FETCH_REASONS, fetch_reason_code
 from emma_pipeline.materials import MaterialMapper, default_mapper
 from emma_pipeline.removals import REMOVALS_SCHEMA
 
 STAGE = "filters"
-REASONS = ("no_title", "no_image", "no_core_attributes", "non_physical", "generic_image", "text_image_mismatch")
+REASONS = ("no_title", "no_image", *FETCH_REASONS, "no_core_attributes", "non_physical", "generic_image", "text_image_mismatch")
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,12 @@ def apply_filters(
     config: FilterConfig = FilterConfig(),
     matcher: TextImageMatcher | None = None,
     mapper: MaterialMapper | None = None,
+    image_reasons: list[str | None] | None = None,
 ) -> FilterResult:
     """Run the chain over joined objects; array rows align with ``objects`` rows.
 
-    ``image_ok``: whether at least one of a listing's images could be read. With ``matcher`` (an earlier
+    ``image_ok``: whether at least one of a listing's images could be read; ``image_reasons``: the image
+    embedding's reason per row (tells listings whose images were not fetched from those with none). With ``matcher`` (an earlier
     run's), agreement comes from it; otherwise from matchers cross-fitted on these objects.
     """
     n = objects.height
@@ -79,7 +84,12 @@ def apply_filters(
     chain.remove(np.array([not (t or "").strip() for t in titles], dtype=bool), "no_title", "title missing or blank")
     urls = objects["image_urls"].to_list()
     chain.remove(np.array([not u for u in urls], dtype=bool), "no_image", "no image URL")
-    chain.remove(~np.asarray(image_ok, dtype=bool), "no_image", "none of the listing's images could be read")
+    image_ok = np.asarray(image_ok, dtype=bool)
+    reasons = list(image_reasons) if image_reasons is not None else [None] * n
+    for code in FETCH_REASONS:
+        unfetched = np.array([fetch_reason_code(r) == code for r in reasons], dtype=bool)
+        chain.remove(~image_ok & unfetched, code, [r or "" for r in reasons])
+    chain.remove(~image_ok, "no_image", "none of the listing's images could be read")
     has_mass = objects["mass_kg"].is_not_null().to_numpy()
     has_category = (objects["category_path"].list.len().fill_null(0) > 0).to_numpy()
     has_materials = _has_materials(objects["materials_raw"].to_list(), mapper or default_mapper())

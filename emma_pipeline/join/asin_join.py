@@ -3,6 +3,8 @@
 Per field, sources are tried in a fixed priority (the one whose data is most complete and structured for that
 field) and the supplying source is recorded in ``provenance``; price is the median over all sources that list it
 (the paper's rule); images and material strings are the union. Within one source, later ingest batches win.
+Image URLs are normalized to the full-size image first (thumbnail modifiers stripped, see ``images.urls``), so
+the variants of one picture that different sources list count once.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from emma_pipeline.images.urls import normalized_url_expr
 from emma_pipeline.join.hijack import HijackConfig, find_hijacks
 from emma_pipeline.removals import REMOVALS_SCHEMA
 from emma_pipeline.sources.records import LISTING_SCHEMA
@@ -44,7 +47,9 @@ def join_listings(listings: pl.DataFrame, hijack: HijackConfig = HijackConfig())
     """``listings``: LISTING_SCHEMA rows of all sources, with a ``batch`` column (ingest batch)."""
     if "batch" not in listings.columns:
         listings = listings.with_columns(pl.lit("", dtype=pl.Utf8).alias("batch"))
-    listings = _empty_lists_to_null(listings.filter(pl.col("asin").is_not_null()))
+    listings = _empty_lists_to_null(listings.filter(pl.col("asin").is_not_null())).with_columns(
+        pl.col("image_urls").list.eval(normalized_url_expr(pl.element()))
+    )
     per_source = _collapse_per_source(listings)
     hijacks = find_hijacks(per_source.select("asin", "source", "title"), hijack)
     kept = per_source.join(hijacks.select("asin"), on="asin", how="anti")
