@@ -64,3 +64,19 @@ def test_every_real_ucsd_image_url_normalizes_identically_in_python_and_polars()
     assert got == [normalize_image_url(u) for u in urls]
     assert not [u for u in got if "._" in u]  # every thumbnail / resized variant stripped
     assert len(set(got)) * 2 < len(urls)  # thumb, large and hi_res of one picture are one URL
+
+
+def test_the_join_keeps_one_full_size_url_per_picture():
+    from emma_pipeline.join.asin_join import join_listings
+    from emma_pipeline.sources.records import LISTING_SCHEMA
+
+    base = "https://m.media-amazon.com/images/I/"
+    rows = [
+        {"asin": "B000000001", "source": "ucsd", "title": "Kettle", "file": "a", "line": 1,
+         "image_urls": [base + "51abc._SS40_.jpg", "/landing/b1/images/x.jpg"]},
+        {"asin": "B000000001", "source": "aspa", "title": "Kettle", "file": "b", "line": 1,
+         "image_urls": [base + "51abc._AC_SL1500_.jpg", base + "61def.jpg"]},
+    ]  # fmt: skip
+    listings = pl.DataFrame([{k: r.get(k) for k in LISTING_SCHEMA} for r in rows], schema=LISTING_SCHEMA)
+    joined = join_listings(listings).objects
+    assert joined["image_urls"].to_list() == [[base + "51abc.jpg", "/landing/b1/images/x.jpg", base + "61def.jpg"]]
