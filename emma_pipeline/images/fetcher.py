@@ -60,28 +60,29 @@ async def _fetch_all(urls, store, config, progress, transport) -> list[FetchOutc
     timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout)
     limits = httpx.Limits(max_connections=config.concurrency, max_keepalive_connections=config.concurrency)
     limiter = HostRateLimiter(config.per_host_rate)
-    slots = asyncio.Semaphore(config.concurrency)
     async with httpx.AsyncClient(
         timeout=timeout, limits=limits, transport=transport, follow_redirects=True,
         max_redirects=config.max_redirects, headers={"User-Agent": config.user_agent},
     ) as client:  # fmt: skip
+        outcomes: list[FetchOutcome | None] = [None] * len(urls)
+        queue = iter(enumerate(urls))  # workers pull from one iterator: memory stays flat for millions of URLs
         with tqdm(total=len(urls), unit="img", disable=not progress, desc="fetching images") as bar:
 
-            async def one(url: str) -> FetchOutcome:
-                outcome = await _fetch_with_retries(client, url, store, config, limiter, slots)
-                bar.update(1)
-                return outcome
+            async def worker() -> None:
+                for i, url in queue:
+                    outcomes[i] = await _fetch_with_retries(client, url, store, config, limiter)
+                    bar.update(1)
 
-            return list(await asyncio.gather(*(one(u) for u in urls)))
+            await asyncio.gather(*(worker() for _ in range(min(config.concurrency, len(urls)))))
+        return outcomes  # type: ignore[return-value]
 
 
-async def _fetch_with_retries(client, url, store, config, limiter, slots) -> FetchOutcome:
+async def _fetch_with_retries(client, url, store, config, limiter) -> FetchOutcome:
     attempt = 0
     while True:
         attempt += 1
-        async with slots:
-            await limiter.wait(url_host(url))
-            outcome = await _attempt(client, url, store, config)
+        await limiter.wait(url_host(url))
+        outcome = await _attempt(client, url, store, config)
         if not outcome.retry or attempt > config.retries:
             return replace(outcome, attempts=attempt, retry=False, fetched_at=datetime.now(timezone.utc))
         await asyncio.sleep(_backoff(attempt, outcome.retry_after, config))

@@ -4,7 +4,7 @@ Routes: ``/images/I/<id>.<ext>`` a small PNG drawn from the id (so real Amazon p
 ``/missing.jpg`` 404, ``/slow.jpg`` answers after ``SLOW_SECONDS`` (beyond the tests' read timeout), ``/big.jpg``
 declares a body over the cap, ``/big-stream.jpg`` streams one without a Content-Length, ``/truncated.jpg``
 declares more than it sends then closes, ``/flaky.jpg`` 503 twice then the image, ``/busy.jpg`` 429 with
-Retry-After 0 then the image, ``/empty.jpg`` a 200 with no body. Every request is counted per path.
+Retry-After 0 then the image, ``/empty.jpg`` a 200 with no body, ``/hold/<n>.jpg`` the image after 0.3 s (counts requests in flight). Every request is counted per path.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ class ImageServer:
     def __init__(self) -> None:
         self.hits: Counter[str] = Counter()
         self.lock = threading.Lock()
+        self.in_flight = self.max_in_flight = 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -62,6 +63,14 @@ class ImageServer:
 
     def answer(self, h: BaseHTTPRequestHandler, path: str, count: int) -> None:
         if path.startswith("/images/I/") or path == "/ok.jpg":
+            return _send(h, 200, picture(path))
+        if path.startswith("/hold/"):  # held briefly, to count requests served at the same time
+            with self.lock:
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            time.sleep(0.3)
+            with self.lock:
+                self.in_flight -= 1
             return _send(h, 200, picture(path))
         if path == "/slow.jpg":
             time.sleep(SLOW_SECONDS)

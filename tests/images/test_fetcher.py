@@ -80,6 +80,13 @@ def test_thumbnail_variants_are_fetched_once_as_the_full_image(image_server, sto
     assert table["content_hash"].unique().to_list() == [content_hash(picture("/images/I/51abc.jpg"))]
 
 
+def test_no_more_than_concurrency_requests_are_in_flight(image_server, store):
+    urls = [image_server.url(f"/hold/{i}.jpg") for i in range(5)]
+    outcomes = fetch_urls(urls, store, FetchConfig(concurrency=2, per_host_rate=0, read_timeout=5.0))
+    assert [o.status for o in outcomes] == ["ok"] * 5 and [o.url for o in outcomes] == urls
+    assert image_server.max_in_flight == 2
+
+
 def test_disabled_fetching_keeps_what_is_known():
     known = update_fetches(["http://h/a.jpg"], None, [])
     assert known.height == 0  # never requested: no row (the listing reads "images_not_fetched")
