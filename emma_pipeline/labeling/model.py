@@ -1,0 +1,96 @@
+"""The Smart Labeling model: logistic regression on the embedding plus keyword features (pure functions).
+
+Metric names (precision, recall, f1, accuracy, positive_rate) are the same in the web tool, Dagster metadata and
+the benchmark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+C = 1.0  # L2 strength; the projected embedding's first component has unit variance (features.project)
+KEYWORD_WEIGHT = 1.0
+MAX_ITER = 300
+
+
+def design_matrix(embedding: np.ndarray, keywords: np.ndarray | None) -> np.ndarray:
+    if keywords is None or keywords.shape[1] == 0:
+        return embedding
+    return np.hstack([embedding, KEYWORD_WEIGHT * keywords]).astype(np.float32, copy=False)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A fitted linear model, or a constant when the labels hold one class only."""
+
+    coef: np.ndarray
+    intercept: float
+
+    def decision(self, x: np.ndarray, chunk: int = 262_144) -> np.ndarray:
+        out = np.empty(len(x), dtype=np.float32)
+        for start in range(0, len(x), chunk):
+            out[start : start + chunk] = x[start : start + chunk] @ self.coef + self.intercept
+        return out
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        z = np.clip(self.decision(x), -30, 30)
+        return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+
+
+def fit(x: np.ndarray, y: np.ndarray, c: float = C) -> Model:
+    y = np.asarray(y, dtype=np.int8)
+    if len(y) == 0:
+        return Model(np.zeros(x.shape[1], np.float32), 0.0)
+    if y.min() == y.max():  # one class: the smoothed base rate, so nothing is ever certain from one side only
+        rate = (y.sum() + 0.5) / (len(y) + 1.0)
+        return Model(np.zeros(x.shape[1], np.float32), float(np.log(rate / (1 - rate))))
+    clf = LogisticRegression(C=c, max_iter=MAX_ITER, tol=1e-4)
+    clf.fit(x, y)
+    return Model(clf.coef_[0].astype(np.float32), float(clf.intercept_[0]))
+
+
+def out_of_fold(x: np.ndarray, y: np.ndarray, folds: int = 20, seed: int = 0) -> np.ndarray:
+    """Out-of-fold positive probabilities (k-fold, stratified; fewer folds when a class has fewer members)."""
+    y = np.asarray(y, dtype=np.int8)
+    k = int(min(folds, np.bincount(y, minlength=2).min())) if len(y) else 0
+    if k < 2:
+        return np.full(len(y), np.nan, dtype=np.float32)
+    oof = np.empty(len(y), dtype=np.float32)
+    for train, test in StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(x, y):
+        oof[test] = fit(x[train], y[train]).predict_proba(x[test])
+    return oof
+
+
+def binary_metrics(y_true: np.ndarray, p: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
+    """precision, recall, f1, accuracy and the error count of ``p >= threshold`` against ``y_true``."""
+    y_true = np.asarray(y_true, dtype=bool)
+    pred = np.asarray(p) >= threshold
+    tp = int((pred & y_true).sum())
+    fp = int((pred & ~y_true).sum())
+    fn = int((~pred & y_true).sum())
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    errors = fp + fn
+    return {"precision": precision, "recall": recall, "f1": f1,
+            "accuracy": 1 - errors / len(y_true) if len(y_true) else 0.0, "errors": float(errors)}  # fmt: skip
+
+
+def cv_metrics(x: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 0) -> dict[str, float] | None:
+    """Cross-validated metrics on the labeled examples (None until both classes have 2 members). Actively chosen
+    labels are harder than average objects, so these understate the uniform test-set figures."""
+    oof = out_of_fold(x, y, folds=folds, seed=seed)
+    if np.isnan(oof).any():
+        return None
+    return binary_metrics(y, oof)
+
+
+def positive_rate(p: np.ndarray) -> dict[str, float]:
+    """Estimated share of positives over all objects: mean probability, and share above 0.5."""
+    if len(p) == 0:
+        return {"positive_rate": 0.0, "positive_share_above_half": 0.0}
+    return {"positive_rate": float(np.mean(p)), "positive_share_above_half": float(np.mean(p >= 0.5))}
