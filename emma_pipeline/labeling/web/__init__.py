@@ -1,0 +1,1 @@
+"""The Smart Labeling web tool (Starlette + Jinja2 + one static script)."""
