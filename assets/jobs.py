@@ -11,6 +11,6 @@ ingest_job = define_asset_job(
 )
 downstream_job = define_asset_job(
     "build_downstream",
-    selection=AssetSelection.all() - INGESTION,
+    selection=AssetSelection.all() - INGESTION - AssetSelection.groups("smart_labeling"),  # those run per property
     description="Rebuild every asset downstream of ingestion from all ingested batches.",
 )

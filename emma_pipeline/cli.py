@@ -134,5 +134,19 @@ def sql(query: str | None, print_init: bool) -> None:
 main.add_command(search_command)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind; beyond loopback a token is required.")
+@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--token", default=None, help="Access token (one is generated when binding beyond loopback).")
+def label(host: str, port: int, token: str | None) -> None:
+    """Start the Smart Labeling web tool on the lake's objects and print its address."""
+    from emma_pipeline.labeling.serve import serve
+
+    try:
+        serve(load_settings(), host=host, port=port, token=token, echo=click.echo)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 if __name__ == "__main__":
     main()

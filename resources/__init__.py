@@ -9,10 +9,12 @@ from dagster import EnvVar
 from resources.encoders import ImageEncoderResource, TextEncoderResource
 from resources.ground_truth import GroundTruth
 from resources.image_store import ImageStoreResource, default_image_store_root
+from resources.label_store import LabelStoreResource
 from resources.lake import LakeResource
 from resources.lake_io_manager import DuckLakeIOManager
 from resources.landing_zone import LandingZone
 
+from emma_pipeline.labeling.serve import label_store_path
 from emma_pipeline.settings import Settings
 
 
@@ -26,6 +28,7 @@ def build_resources(settings: Settings) -> dict:
         "text_encoder": TextEncoderResource(model=settings.text_model),
         "image_encoder": ImageEncoderResource(arch=settings.image_model),
         "image_store": ImageStoreResource(root=default_image_store_root(settings.landing)),
+        "label_store": LabelStoreResource(path=str(label_store_path(settings))),
     }
 
 
@@ -40,6 +43,7 @@ def _s3_fields(settings: Settings) -> dict:
 
 
 __all__ = [
-    "DuckLakeIOManager", "GroundTruth", "ImageEncoderResource", "ImageStoreResource", "LakeResource", "LandingZone", "TextEncoderResource",
+    "DuckLakeIOManager", "GroundTruth", "ImageEncoderResource", "ImageStoreResource", "LabelStoreResource", "LakeResource",
+    "LandingZone", "TextEncoderResource",
     "build_resources",
 ]  # fmt: skip

@@ -1,0 +1,112 @@
+"""Smart labels: per property (a dynamic partition), the label-store export, the final model's probability on every
+object, and the paper's Table 3 evaluation on a uniform test set. A sensor re-materializes a property when its
+labels, features or the objects change."""
+
+import json
+
+import polars as pl
+from dagster import (
+    AssetExecutionContext,
+    AssetIn,
+    AssetKey,
+    AssetSelection,
+    DefaultSensorStatus,
+    DynamicPartitionsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    asset,
+    define_asset_job,
+    sensor,
+)
+
+from emma_pipeline.labeling.evaluation import evaluate, test_labels
+from emma_pipeline.labeling.features import pretrained_feature_set
+from emma_pipeline.labeling.materialize import smart_labels as score_property
+from resources.ground_truth import GroundTruth
+from resources.label_store import LabelStoreResource
+from resources.lake import LakeResource
+from resources.lake_io_manager import markdown_preview
+
+smart_label_properties = DynamicPartitionsDefinition(name="smart_label_properties")
+GROUP = "smart_labeling"
+_PARTITION = {"partitions_def": smart_label_properties, "group_name": GROUP, "kinds": {"sqlite", "duckdb"}}
+
+
+def _write(lake: LakeResource, table: str, frame: pl.DataFrame, prop: str) -> int:
+    return lake.lake().write_partition(table, frame, "property", prop, f"{table}[{prop}]")
+
+
+@asset(**_PARTITION)
+def labels(context: AssetExecutionContext, label_store: LabelStoreResource, lake: LakeResource) -> MaterializeResult:
+    """Every label event of the property from the label store (who, when, mode; ``is_current`` marks the latest
+    per object), for analysts."""
+    prop = context.partition_key
+    history = label_store.store().label_history(prop)
+    snapshot = _write(lake, "labels", history, prop)
+    current = history.filter(pl.col("is_current") & pl.col("value").is_not_null())
+    return MaterializeResult(metadata={"dagster/row_count": history.height, "current_labels": current.height,
+                                       "positives": int(current["value"].sum() or 0), "lake_snapshot": snapshot})  # fmt: skip
+
+
+@asset(**_PARTITION, deps=[labels], ins={n: AssetIn(n) for n in ("objects", "text_embeddings", "image_embeddings")})
+def smart_labels(context: AssetExecutionContext, objects: pl.DataFrame, text_embeddings: pl.DataFrame,
+                 image_embeddings: pl.DataFrame, label_store: LabelStoreResource, lake: LakeResource) -> MaterializeResult:  # fmt: skip
+    """The final logistic regression of the property, trained on every stored label (test-set labels held out),
+    and its probability for every object, with the model and label-store versions."""
+    prop = context.partition_key
+    store = label_store.store()
+    features = pretrained_feature_set(objects, text_embeddings, image_embeddings)
+    frame, meta = score_property(store, features, prop)
+    if meta["positives"] == 0 or meta["negatives"] == 0:
+        context.log.warning(f"{prop}: labels of one class only; every probability is the smoothed base rate")
+    snapshot = _write(lake, "smart_labels", frame, prop)
+    return MaterializeResult(metadata={**meta, "dagster/row_count": frame.height, "lake_snapshot": snapshot})
+
+
+@asset(**_PARTITION, deps=[smart_labels])
+def smart_label_evaluation(context: AssetExecutionContext, label_store: LabelStoreResource, lake: LakeResource,
+                           ground_truth: GroundTruth) -> MaterializeResult:  # fmt: skip
+    """Table 3 of the paper for this property: precision, recall, F1, accuracy and errors of the materialized
+    smart labels on a uniform test set labeled apart from the training labels."""
+    prop = context.partition_key
+    smart = lake.lake().read("smart_labels", where="property = ?", params=[prop])
+    history = label_store.store().label_history(prop)
+    tests, source = test_labels(history, smart, ground_truth.load(), prop)
+    row = evaluate(smart, tests, history, prop, source)
+    snapshot = _write(lake, "smart_label_evaluation", row, prop)
+    values = {k: v for k, v in row.row(0, named=True).items() if isinstance(v, (int, float)) and v is not None}
+    return MaterializeResult(metadata={**values, "test_source": source, "lake_snapshot": snapshot,
+                                       "table": MetadataValue.md(markdown_preview(row))})
+
+
+smart_label_assets = [labels, smart_labels, smart_label_evaluation]
+smart_labels_job = define_asset_job(
+    "materialize_smart_labels", selection=AssetSelection.assets(*smart_label_assets), partitions_def=smart_label_properties,
+    description="Export the labels of one property, train its final model, label every object, evaluate.",
+)
+
+
+@sensor(job=smart_labels_job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)
+def smart_labels_sensor(context: SensorEvaluationContext, label_store: LabelStoreResource):
+    """Register each property as a partition and re-materialize it when its label-store version moves (a label,
+    feature or decision changed) or a new version of ``objects`` lands."""
+    cursor = json.loads(context.cursor) if context.cursor else {"versions": {}, "objects": None}
+    versions = label_store.store().versions()
+    event = context.instance.get_latest_materialization_event(AssetKey("objects"))
+    objects_id = event.timestamp if event is not None else None  # when the current objects version landed
+    if objects_id is None:
+        return SkipReason("no objects materialized yet")
+    objects_changed = objects_id != cursor.get("objects")
+    changed = [p for p, v in versions.items() if objects_changed or cursor["versions"].get(p) != v]
+    known = set(context.instance.get_dynamic_partitions(smart_label_properties.name))
+    new = [p for p in versions if p not in known]
+    requests = [RunRequest(partition_key=p, run_key=f"{p}:v{versions[p]}:o{objects_id}") for p in changed]
+    return SensorResult(
+        run_requests=requests,
+        dynamic_partitions_requests=[smart_label_properties.build_add_request(new)] if new else [],
+        cursor=json.dumps({"versions": versions, "objects": objects_id}),
+    )
