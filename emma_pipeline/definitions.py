@@ -8,7 +8,7 @@ from assets import all_assets
 from assets.jobs import downstream_job, ingest_job
 from assets.partitions import ingest_batches
 from assets.sensors import landing_sensor
-from assets.smart_labels import smart_labels_job, smart_labels_sensor
+from assets.smart_labels import smart_label_assets, smart_labels_job, smart_labels_sensor
 from emma_pipeline.settings import load_settings
 from resources import build_resources
 from resources.landing_zone import LandingZone
@@ -23,7 +23,7 @@ automation_sensor = AutomationConditionSensorDefinition(
 
 def build_definitions() -> Definitions:
     return Definitions(
-        assets=all_assets,
+        assets=[*all_assets, *smart_label_assets],  # smart labels: per property, not part of the build graph
         jobs=[ingest_job, downstream_job, smart_labels_job],
         sensors=[landing_sensor, automation_sensor, smart_labels_sensor],
         resources=build_resources(load_settings()),
