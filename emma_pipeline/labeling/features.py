@@ -71,7 +71,7 @@ def pretrained_feature_set(objects: pl.DataFrame, text_embeddings: pl.DataFrame,
     """Objects (asin, title, text, image_urls) with their text and image embeddings; an object missing either
     embedding gets zeros for it (it stays labelable; the other modality and keywords still inform the model)."""
     frame = objects.select("asin", "title", "text", "image_urls")
-    parts = []
+    parts, used = [], []
     for name, table in (("text", text_embeddings), ("image", image_embeddings)):
         joined = frame.select("asin").join(table.select("asin", pl.col("embedding").alias(name)), on="asin", how="left")
         present = joined[name].is_not_null().to_numpy()
@@ -81,11 +81,12 @@ def pretrained_feature_set(objects: pl.DataFrame, text_embeddings: pl.DataFrame,
         matrix = np.zeros((frame.height, dense.shape[1]), dtype=np.float32)
         matrix[present] = _unit_rows(dense)
         parts.append(matrix)
+        used.append(name)
     combined = np.hstack(parts) if parts else np.zeros((frame.height, 0), dtype=np.float32)
     return FeatureSet(
         object_ids=frame["asin"].to_list(), titles=frame["title"].fill_null("").to_list(),
         texts=frame["text"].fill_null(""), images=[list(u or []) for u in frame["image_urls"].to_list()],
-        embedding=project(combined, n_components), source="pretrained text + image embeddings",
+        embedding=project(combined, n_components), source=f"pretrained {' + '.join(used) or 'no'} embeddings",
     )  # fmt: skip
 
 
