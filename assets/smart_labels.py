@@ -24,7 +24,7 @@ from dagster import (
 )
 
 from emma_pipeline.labeling.evaluation import evaluate, test_labels
-from emma_pipeline.labeling.features import pretrained_feature_set
+from emma_pipeline.labeling.features import object_embedding_feature_set, pretrained_feature_set
 from emma_pipeline.labeling.materialize import smart_labels as score_property
 from resources.ground_truth import GroundTruth
 from resources.label_store import LabelStoreResource
@@ -59,12 +59,22 @@ def smart_labels(context: AssetExecutionContext, objects: pl.DataFrame, text_emb
     and its probability for every object, with the model and label-store versions."""
     prop = context.partition_key
     store = label_store.store()
-    features = pretrained_feature_set(objects, text_embeddings, image_embeddings)
+    features = _features(context, objects, text_embeddings, image_embeddings, lake.latest("object_embeddings"))
     frame, meta = score_property(store, features, prop)
     if meta["positives"] == 0 or meta["negatives"] == 0:
         context.log.warning(f"{prop}: labels of one class only; every probability is the smoothed base rate")
     snapshot = _write(lake, "smart_labels", frame, prop)
     return MaterializeResult(metadata={**meta, "dagster/row_count": frame.height, "lake_snapshot": snapshot})
+
+
+def _features(context, objects, text_embeddings, image_embeddings, object_embeddings):
+    """The paper's object embedding when it covers every object, else the pretrained embeddings (same interface)."""
+    if object_embeddings is not None and object_embeddings.height:
+        features = object_embedding_feature_set(objects, object_embeddings)
+        if len(features.object_ids) == objects.height:
+            return features
+        context.log.warning("object_embeddings does not cover every object: using the pretrained embeddings")
+    return pretrained_feature_set(objects, text_embeddings, image_embeddings)
 
 
 @asset(**_PARTITION, deps=[smart_labels])
