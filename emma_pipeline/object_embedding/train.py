@@ -84,6 +84,10 @@ def fit_embedding(features: FeatureBlocks, config: AutoencoderConfig = Autoencod
     optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     fitted = FittedEmbedding(config, standardizer, cardinalities, network, np.zeros(1), np.ones(1), [])
     widths = list(standardizer.widths.values())
+    column_weight = None
+    if config.balance_blocks:
+        column_weight = torch.as_tensor(np.repeat([1.0 / w for w in widths], widths), dtype=torch.float32,
+                                        device=config.device)  # fmt: skip
     for epoch in range(config.epochs):
         network.train()
         order, total = rng.permutation(len(values)), 0.0
@@ -96,7 +100,7 @@ def fit_embedding(features: FeatureBlocks, config: AutoencoderConfig = Autoencod
             x, p, c = _tensors(fitted, inputs, kept, cats, slice(None))
             _, recon, logits = network(x, p, c)
             target = torch.as_tensor(values[rows], device=config.device)
-            loss = reconstruction_loss(recon, target, torch.as_tensor(mask[rows], device=config.device))
+            loss = reconstruction_loss(recon, target, torch.as_tensor(mask[rows], device=config.device), column_weight)
             targets = {k: torch.as_tensor(v[rows], device=config.device) for k, v in features.categorical.items()}
             loss = loss + config.categorical_weight * categorical_loss(logits, targets)
             optimizer.zero_grad(set_to_none=True)
