@@ -1,7 +1,9 @@
 """Cleaned objects: near-duplicates removed (incrementally, against persisted ANN indexes), then the paper's
-filters (no title/image, no core attributes, non-physical, generic images, text-image mismatch)."""
+filters (no title/image, no core attributes, non-physical, generic images, text-image mismatch).
 
-from pathlib import Path
+The five outputs are written by the asset itself in one lake transaction (one snapshot): an analyst never sees
+new ``objects`` with old ``removals``, and the dedup index version they were decided on is committed with them.
+"""
 
 import polars as pl
 from dagster import (
@@ -9,40 +11,44 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetIn,
-    AssetOut,
+    AssetSpec,
     AutomationCondition,
+    MaterializeResult,
     MetadataValue,
-    Output,
     multi_asset,
 )
 
 from assets.metadata import counts_markdown
 from emma_pipeline.cleaning.dedup import DedupConfig
-from emma_pipeline.cleaning.dedup_store import load_dedup_index, save_dedup_index
+from emma_pipeline.cleaning.dedup_store import INDEX_VERSION, load_previous_dedup, save_dedup_index
 from emma_pipeline.cleaning.filters import FilterConfig, apply_filters
-from emma_pipeline.cleaning.incremental import DedupState, deduplicate
+from emma_pipeline.cleaning.incremental import deduplicate
 from emma_pipeline.embeddings import as_matrix
 from emma_pipeline.encoders.image_encoder import has_embedding
 from emma_pipeline.settings import load_settings
 from resources.lake import LakeResource
+from resources.lake_io_manager import output_metadata
 
 ROWS_CHECK = "rows_accounted_for"
 _EAGER = AutomationCondition.eager()
+_PREVIOUS = ("dedup_state", "duplicate_groups", "removals")
+_INPUTS = ("joined_listings", "join_removals", "text_embeddings", "image_embeddings")
 
 
-def _out(description: str) -> AssetOut:
-    return AssetOut(group_name="cleaning", kinds={"duckdb"}, automation_condition=_EAGER, description=description)
+def _spec(name: str, description: str) -> AssetSpec:
+    return AssetSpec(name, deps=_INPUTS, group_name="cleaning", kinds={"duckdb"}, automation_condition=_EAGER,
+                     description=description)  # fmt: skip
 
 
 @multi_asset(
-    outs={
-        "objects": _out("The cleaned objects: joined listings minus duplicates and the paper's filtered entries."),
-        "duplicate_groups": _out("Every duplicate group: members, the kept one, similarity and what matched."),
-        "removals": _out("Every ASIN removed by any stage (join, dedup, filters) with reason, detail, kept twin."),
-        "object_scores": _out("Per object: non-physical probability, generic-image group, text-image agreement."),
-        "dedup_state": _out("Input hashes the duplicate decisions were made on (lets rebuilds check only new ASINs)."),
-    },
-    ins={name: AssetIn(name) for name in ("joined_listings", "join_removals", "text_embeddings", "image_embeddings")},
+    specs=[
+        _spec("objects", "The cleaned objects: joined listings minus duplicates and the paper's filtered entries."),
+        _spec("duplicate_groups", "Every duplicate group: members, the kept one, similarity and what matched."),
+        _spec("removals", "Every ASIN removed by any stage (join, dedup, filters) with reason, detail, kept twin."),
+        _spec("object_scores", "Per object: non-physical probability, generic-image group, text-image agreement."),
+        _spec("dedup_state", "Input hashes the duplicate decisions were made on, and the index version they used."),
+    ],
+    ins={name: AssetIn(name) for name in _INPUTS},
     check_specs=[
         AssetCheckSpec(ROWS_CHECK, asset="objects", description="joined rows = objects + dedup + filter removals")
     ],
@@ -61,11 +67,14 @@ def clean_objects(
     hashes = pl.DataFrame({"asin": asins}).join(
         text_embeddings.select("asin", pl.col("input_hash").alias("text_hash")), on="asin", how="left"
     ).join(image_rows.select("asin", pl.col("input_hash").alias("image_hash")), on="asin", how="left")
-    index_dir = load_settings().index_dir
-    previous, index = _previous_dedup(lake, index_dir)
-    dedup = deduplicate(joined_listings, text, image, hashes, previous, index, DedupConfig())
+    index_dir = load_settings().index_dir / "dedup"
+    _, (state, groups, removals) = _read_previous(lake)
+    previous = load_previous_dedup(state, groups, removals, index_dir)
+    context.log.info(previous.note)
+    dedup = deduplicate(joined_listings, text, image, hashes, previous.state, previous.index, DedupConfig())
     context.log.info(f"dedup judged {dedup.checked:,} new or changed listings; {dedup.removals.height:,} duplicates in all")
-    save_dedup_index(dedup.index, index_dir / "dedup")
+    # a new immutable index version; it takes effect only when dedup_state naming it commits below
+    version = save_dedup_index(dedup.index, index_dir, keep=[previous.version] if previous.version else [])
 
     kept = dedup.kept["asin"].to_list()
     rows = _positions(asins, kept)
@@ -76,16 +85,26 @@ def clean_objects(
 
     removals = pl.concat([join_removals, dedup.removals, filtered.removals], how="vertical_relaxed")
     removed_here = dedup.removals.height + filtered.removals.height
-    yield Output(filtered.kept, output_name="objects", metadata={
-        "joined": joined_listings.height, "duplicates_removed": dedup.removals.height,
-        "filtered": filtered.removals.height, "objects": filtered.kept.height, "dedup_checked": dedup.checked,
-        **{k: v for k, v in filtered.summary.items() if isinstance(v, (int, float))},
-    })  # fmt: skip
-    yield Output(dedup.groups, output_name="duplicate_groups", metadata={"groups": dedup.groups["group_id"].n_unique()})
-    yield Output(removals, output_name="removals", metadata={"by_stage_and_reason": counts_markdown(
-        removals.with_columns(pl.concat_str("stage", "reason", separator=": ").alias("stage_reason")), "stage_reason")})
-    yield Output(filtered.scores, output_name="object_scores")
-    yield Output(dedup.state, output_name="dedup_state")
+    tables = {
+        "objects": filtered.kept,
+        "duplicate_groups": dedup.groups,
+        "removals": removals,
+        "object_scores": filtered.scores,
+        "dedup_state": dedup.state.with_columns(pl.lit(version, dtype=pl.Utf8).alias(INDEX_VERSION)),
+    }
+    snapshot = lake.lake().write_tables(tables, f"cleaning outputs by run {context.run_id}")
+    extra = {
+        "objects": {"joined": joined_listings.height, "duplicates_removed": dedup.removals.height,
+                    "filtered": filtered.removals.height, "objects": filtered.kept.height,
+                    "dedup_checked": dedup.checked,
+                    **{k: v for k, v in filtered.summary.items() if isinstance(v, (int, float))}},
+        "duplicate_groups": {"groups": dedup.groups["group_id"].n_unique()},
+        "removals": {"by_stage_and_reason": counts_markdown(removals.with_columns(
+            pl.concat_str("stage", "reason", separator=": ").alias("stage_reason")), "stage_reason")},
+        "dedup_state": {"index_version": version},
+    }  # fmt: skip
+    for name, frame in tables.items():
+        yield MaterializeResult(asset_key=name, metadata={**output_metadata(name, frame, snapshot), **extra.get(name, {})})
     yield AssetCheckResult(
         asset_key="objects",
         check_name=ROWS_CHECK,
@@ -100,13 +119,7 @@ def _positions(asins: list[str], subset: list[str]) -> pl.Series:
     return pl.Series([where[a] for a in subset])
 
 
-def _previous_dedup(lake: LakeResource, index_dir: Path) -> tuple[DedupState | None, tuple | None]:
-    """The last run's decisions and the persisted index pair, when both exist (else a full run)."""
-    state, groups, removals = (lake.latest(t) for t in ("dedup_state", "duplicate_groups", "removals"))
-    if state is None or groups is None or removals is None:
-        return None, None
-    try:
-        index = load_dedup_index(index_dir / "dedup")
-    except FileNotFoundError:
-        return None, None
-    return DedupState(state=state, groups=groups, removals=removals.filter(pl.col("stage") == "dedup")), index
+def _read_previous(lake: LakeResource) -> tuple[int, tuple[pl.DataFrame | None, ...]]:
+    """The last committed dedup state, groups and removals, from one snapshot (they are written together)."""
+    snapshot, frames = lake.lake().read_together(list(_PREVIOUS))
+    return snapshot, tuple(frames[name] for name in _PREVIOUS)

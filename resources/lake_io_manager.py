@@ -40,17 +40,7 @@ class DuckLakeIOManager(ConfigurableIOManager):
             snapshot = lake.write_partition(table, obj, PARTITION_COLUMN, batch, f"{table}[{batch}] by {run}")
         else:
             snapshot = lake.write_table(table, obj, f"{table} by {run}")
-        context.add_output_metadata(
-            {
-                "table": table,
-                "lake_snapshot": snapshot,
-                "row_count": obj.height,
-                "dagster/row_count": obj.height,
-                "dagster/column_schema": table_schema(obj),
-                "preview": MetadataValue.md(markdown_preview(obj)),
-                "query": MetadataValue.md(f"`emma sql \"SELECT * FROM {table} AT (VERSION => {snapshot}) LIMIT 10\"`"),
-            }
-        )
+        context.add_output_metadata(output_metadata(table, obj, snapshot))
 
     def load_input(self, context: InputContext) -> pl.DataFrame:
         table = context.upstream_output.asset_key.path[-1] if context.upstream_output else context.asset_key.path[-1]
@@ -65,6 +55,20 @@ class DuckLakeIOManager(ConfigurableIOManager):
                 return lake.read(table, where="false")
             return lake.read(table, where=f'"{PARTITION_COLUMN}" IN (SELECT unnest(?))', params=[keys])
         return lake.read(table)
+
+
+def output_metadata(table: str, frame: pl.DataFrame, snapshot: int) -> dict:
+    """What every lake-backed materialization records: the table, its snapshot (what downstream reads load),
+    row count, schema, a preview and the query that shows this version."""
+    return {
+        "table": table,
+        "lake_snapshot": snapshot,
+        "row_count": frame.height,
+        "dagster/row_count": frame.height,
+        "dagster/column_schema": table_schema(frame),
+        "preview": MetadataValue.md(markdown_preview(frame)),
+        "query": MetadataValue.md(f"`emma sql \"SELECT * FROM {table} AT (VERSION => {snapshot}) LIMIT 10\"`"),
+    }
 
 
 def _run_label(context: OutputContext) -> str:

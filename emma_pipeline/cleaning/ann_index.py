@@ -1,4 +1,4 @@
-"""A nearest-neighbour index over unit vectors keyed by string ids (ASINs), persisted atomically.
+"""A nearest-neighbour index over unit vectors keyed by string ids (ASINs), persisted as a folder.
 
 Why HNSW (faiss ``IndexHNSWFlat``, inner product) rather than IVF: listings arrive batch by batch and each batch
 is added to the index of the objects kept so far. HNSW takes additions at any time without training, while
@@ -28,7 +28,6 @@ import faiss
 import numpy as np
 import polars as pl
 
-from emma_pipeline.cleaning.versioned_folder import commit_version, current_version
 
 _CHUNK = 65_536  # rows normalized (and queries searched) at a time: bounded temporary memory
 
@@ -148,25 +147,8 @@ class VectorIndex:
             sims[block, :width][valid] = found[valid]
         return found_ids, sims
 
-    def range_neighbors(self, vectors: np.ndarray, min_similarity: float, k: int) -> list[list[tuple[str, float]]]:
-        """Per query, up to k (id, cosine) pairs with cosine >= ``min_similarity``, most similar first."""
-        found_ids, sims = self.search(vectors, k)
-        return [
-            [(asin, float(sim)) for asin, sim in zip(row_ids, row_sims) if asin is not None and sim >= min_similarity]
-            for row_ids, row_sims in zip(found_ids, sims)
-        ]
-
-    def save(self, directory: str | Path) -> None:
-        """Save as a new version of ``directory`` (see ``versioned_folder``): a run killed at any point leaves
-        the previous version loadable."""
-        commit_version(directory, self.write_folder)
-
-    @classmethod
-    def load(cls, directory: str | Path) -> VectorIndex:
-        return cls.read_folder(current_version(directory, "saved vector index"))
-
     def write_folder(self, folder: Path) -> None:
-        """The index files in ``folder`` (no atomicity: ``save`` or ``commit_version`` provide it)."""
+        """The index files in ``folder`` (no atomicity: ``dedup_store`` writes into a fresh version folder)."""
         folder.mkdir(parents=True, exist_ok=True)
         faiss.write_index(self._index, str(folder / "index.faiss"))
         table = {"id": self._ids, "score": self._scores, "deleted": self._deleted}

@@ -1,29 +1,68 @@
-"""Persist the dedup stage's (text, image) index pair as one atomic version, so an incremental run can check
-newly arriving listings against every object kept so far without rebuilding anything."""
+"""Persist the dedup stage's (text, image) index pair as one immutable version, so an incremental run can check
+newly arriving listings against every object kept so far without rebuilding anything.
+
+The version name is stored in the ``dedup_state`` table, committed in one lake transaction with the decisions
+made on that index; the next run loads exactly that version. A run that dies after saving an index but before
+committing its outputs thus leaves the previous decisions paired with the previous index (the orphan version
+is swept by the next save).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
+
 from emma_pipeline.cleaning.ann_index import VectorIndex
-from emma_pipeline.cleaning.versioned_folder import commit_version, current_version
+from emma_pipeline.cleaning.incremental import DedupState
+from emma_pipeline.cleaning.versioned_folder import version_folder, write_version
 
 _NAMES = ("text", "image")
+INDEX_VERSION = "index_version"  # dedup_state column: the index version its decisions were made on
 
 
-def save_dedup_index(index: tuple[VectorIndex, VectorIndex], directory: str | Path) -> None:
-    """Both indexes in one new version of ``directory``: a killed run never pairs a new text index with an old
-    image index."""
+def save_dedup_index(index: tuple[VectorIndex, VectorIndex], directory: str | Path, keep: Iterable[str] = ()) -> str:
+    """Both indexes in one new version of ``directory``; returns its name. Versions other than ``keep`` (the one
+    the committed ``dedup_state`` names) are swept."""
 
     def write(folder: Path) -> None:
         for name, vector_index in zip(_NAMES, index):
             vector_index.write_folder(folder / name)
 
-    commit_version(directory, write)
+    return write_version(directory, write, keep)
 
 
-def load_dedup_index(directory: str | Path) -> tuple[VectorIndex, VectorIndex]:
-    """The pair last saved with ``save_dedup_index``; FileNotFoundError when none was."""
-    folder = current_version(directory, "saved dedup index")
+def load_dedup_index(directory: str | Path, version: str) -> tuple[VectorIndex, VectorIndex]:
+    """The pair saved as ``version``; FileNotFoundError when it is not there."""
+    folder = version_folder(directory, version, "saved dedup index")
     text, image = (VectorIndex.read_folder(folder / name) for name in _NAMES)
     return text, image
+
+
+@dataclass(frozen=True)
+class PreviousDedup:
+    """What the last committed cleaning run left for an incremental one; all None means a full run."""
+
+    state: DedupState | None
+    index: tuple[VectorIndex, VectorIndex] | None
+    version: str | None  # the index version the committed dedup_state names
+    note: str  # why it is a full or an incremental run, for the run log
+
+
+def load_previous_dedup(
+    state: pl.DataFrame | None, groups: pl.DataFrame | None, removals: pl.DataFrame | None, directory: str | Path
+) -> PreviousDedup:
+    """The committed decisions (tables read from one lake snapshot) with exactly the index version they name."""
+    if state is None or groups is None or removals is None:
+        return PreviousDedup(None, None, None, "no earlier dedup decisions: judging every listing")
+    versions = state[INDEX_VERSION].unique().to_list() if INDEX_VERSION in state.columns else []
+    if len(versions) != 1 or versions[0] is None:
+        return PreviousDedup(None, None, None, "dedup_state names no single index version: judging every listing")
+    try:
+        index = load_dedup_index(directory, versions[0])
+    except FileNotFoundError as missing:
+        return PreviousDedup(None, None, None, f"{missing}: judging every listing")
+    previous = DedupState(state=state.drop(INDEX_VERSION), groups=groups, removals=removals.filter(pl.col("stage") == "dedup"))
+    return PreviousDedup(previous, index, versions[0], f"judging new or changed listings against index {versions[0]}")

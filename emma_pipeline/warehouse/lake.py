@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +25,7 @@ from filelock import FileLock
 from emma_pipeline.warehouse.extensions import load_extension
 
 LAKE_ALIAS = "lake"
+_TABLES_SQL = "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1"
 _RETRYABLE = ("database is locked", "conflict", "could not set lock", "busy")
 T = TypeVar("T")
 
@@ -132,7 +133,19 @@ class Lake:
         def body(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"CREATE OR REPLACE TABLE {LAKE_ALIAS}.{table} AS SELECT * FROM _frame")
 
-        return self._transaction(frame, body, message or f"replace {name}")
+        return self._transaction({"_frame": frame}, body, message or f"replace {name}")
+
+    def write_tables(self, frames: Mapping[str, pl.DataFrame], message: str = "") -> int:
+        """Replace every table in ``frames`` in one transaction, so one snapshot: a reader sees all the new
+        versions or none of them (a stage's outputs that only make sense together). Returns the snapshot id."""
+        tables = {f"_frame_{i}": (_ident(name), frame) for i, (name, frame) in enumerate(frames.items())}
+
+        def body(con: duckdb.DuckDBPyConnection) -> None:
+            for view, (table, _) in tables.items():
+                con.execute(f"CREATE OR REPLACE TABLE {LAKE_ALIAS}.{table} AS SELECT * FROM {view}")
+
+        views = {view: frame for view, (_, frame) in tables.items()}
+        return self._transaction(views, body, message or "replace " + ", ".join(frames))
 
     def write_partition(self, name: str, frame: pl.DataFrame, column: str, value: str, message: str = "") -> int:
         """Replace the rows of ``name`` whose ``column`` equals ``value`` (idempotent re-runs of a partition)."""
@@ -146,14 +159,16 @@ class Lake:
             con.execute(f"DELETE FROM {LAKE_ALIAS}.{table} WHERE {col} = ?", [value])
             con.execute(f"INSERT INTO {LAKE_ALIAS}.{table} BY NAME SELECT * FROM _frame")
 
-        return self._transaction(frame, body, message or f"replace {name} where {column} = {value}")
+        return self._transaction({"_frame": frame}, body, message or f"replace {name} where {column} = {value}")
 
-    def _transaction(self, frame: pl.DataFrame, body: Callable, message: str) -> int:
-        arrow = _storable(frame).to_arrow()
+    def _transaction(self, frames: Mapping[str, pl.DataFrame], body: Callable, message: str) -> int:
+        """Run ``body`` with each frame registered under its key, commit as one snapshot, return its id."""
+        arrows = {view: _storable(frame).to_arrow() for view, frame in frames.items()}
 
         def attempt() -> int:
             with self.connect() as con:
-                con.register("_frame", arrow)
+                for view, arrow in arrows.items():
+                    con.register(view, arrow)
                 con.execute("BEGIN TRANSACTION")
                 try:
                     body(con)
@@ -182,15 +197,32 @@ class Lake:
         with self.connect(read_only=True) as con:
             return with_retries(lambda: con.execute(sql, params or []).pl())
 
+    def read_together(self, names: list[str]) -> tuple[int, dict[str, pl.DataFrame | None]]:
+        """The current version of each table in ``names`` as of one snapshot (None for a table not in it), and
+        that snapshot's id: tables written together are read together, even while a writer commits."""
+
+        def read_all() -> tuple[int, dict[str, pl.DataFrame | None]]:
+            with self.connect(read_only=True) as con:
+                con.execute("BEGIN TRANSACTION")  # one consistent view of the catalog for every statement
+                snapshot = con.execute(f"SELECT id FROM {LAKE_ALIAS}.current_snapshot()").fetchone()[0]
+                present = {r[0] for r in con.execute(_TABLES_SQL, [LAKE_ALIAS]).fetchall()}
+                frames = {
+                    name: con.execute(f"SELECT * FROM {LAKE_ALIAS}.{_ident(name)} AT (VERSION => {int(snapshot)})").pl()
+                    if name in present else None
+                    for name in names
+                }  # fmt: skip
+                con.execute("COMMIT")
+                return snapshot, frames
+
+        return with_retries(read_all)
+
     def query(self, sql: str, params: list | None = None) -> pl.DataFrame:
         with self.connect(read_only=True) as con:
             return with_retries(lambda: con.execute(sql, params or []).pl())
 
     def tables(self) -> list[str]:
         with self.connect(read_only=True) as con:
-            rows = con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1", [LAKE_ALIAS]
-            ).fetchall()
+            rows = con.execute(_TABLES_SQL, [LAKE_ALIAS]).fetchall()
         return [r[0] for r in rows]
 
     def exists(self, name: str) -> bool:

@@ -1,9 +1,8 @@
-"""VectorIndex: exact below the size limit, HNSW above it, deletions, and atomic persistence."""
+"""VectorIndex: exact below the size limit, HNSW above it, deletions, and its folder format."""
 
 import numpy as np
 import pytest
 
-from emma_pipeline.cleaning import ann_index
 from emma_pipeline.cleaning.ann_index import IndexParams, VectorIndex
 
 # three unit vectors in 3-d: b is close to a (cosine 0.8), c is orthogonal to a
@@ -21,12 +20,6 @@ def test_search_returns_most_similar_ids_with_cosines_and_pads_missing_slots():
     assert ids[0].tolist() == ["a", "b", "c", None]
     np.testing.assert_allclose(sims[0, :3], [1.0, 0.8, 0.0], atol=1e-6)
     assert sims[0, 3] == -np.inf
-
-
-def test_range_neighbors_keeps_only_pairs_above_the_similarity():
-    hits = _index().range_neighbors(np.array([A, C]), min_similarity=0.75, k=3)
-    assert [[asin for asin, _ in row] for row in hits] == [["a", "b"], ["c"]]
-    assert hits[0][1][1] == pytest.approx(0.8, abs=1e-6)
 
 
 def test_add_rejects_ids_already_present_repeated_ids_and_zero_vectors():
@@ -76,13 +69,13 @@ def test_grows_into_hnsw_past_the_exact_limit_and_still_finds_near_copies():
 
 
 @pytest.mark.parametrize("exact_limit", [1000, 10], ids=["flat", "hnsw"])
-def test_save_and_load_round_trip_keeps_ids_scores_deletions_and_results(tmp_path, exact_limit):
+def test_folder_round_trip_keeps_ids_scores_deletions_and_results(tmp_path, exact_limit):
     base, copies = _planted(60)
     index = VectorIndex.create(32, IndexParams(exact_limit=exact_limit))
     index.add([f"x{i}" for i in range(60)], base, scores=list(range(60)))
     index.delete(["x3"])
-    index.save(tmp_path / "idx")
-    loaded = VectorIndex.load(tmp_path / "idx")
+    index.write_folder(tmp_path / "idx")
+    loaded = VectorIndex.read_folder(tmp_path / "idx")
     assert loaded.exact == index.exact and loaded.params == index.params
     assert loaded.ids() == index.ids() and not loaded.contains("x3")
     assert loaded.scores(["x0", "x59"]).tolist() == [0, 59]
@@ -91,35 +84,8 @@ def test_save_and_load_round_trip_keeps_ids_scores_deletions_and_results(tmp_pat
 
 
 def test_loaded_index_takes_new_vectors_incrementally(tmp_path):
-    _index().save(tmp_path / "idx")
-    loaded = VectorIndex.load(tmp_path / "idx")
+    _index().write_folder(tmp_path / "idx")
+    loaded = VectorIndex.read_folder(tmp_path / "idx")
     loaded.add(["d"], np.array([[0.0, 1.0, 0.0]]))
     assert loaded.search(np.array([[0.0, 1.0, 0.1]]), k=1)[0][0, 0] == "d"
     assert len(loaded) == 4
-
-
-def test_a_save_killed_midway_leaves_the_previous_version_loadable(tmp_path, monkeypatch):
-    _index().save(tmp_path / "idx")
-    bigger = _index()
-    bigger.add(["d"], np.array([[0.0, 1.0, 0.0]]))
-
-    def dies_after_a_partial_write(index, path):
-        with open(path, "wb") as handle:
-            handle.write(b"half an index")
-        raise KeyboardInterrupt("killed")
-
-    monkeypatch.setattr(ann_index.faiss, "write_index", dies_after_a_partial_write)
-    with pytest.raises(KeyboardInterrupt):
-        bigger.save(tmp_path / "idx")
-    monkeypatch.undo()
-    assert VectorIndex.load(tmp_path / "idx").ids() == ["a", "b", "c"]
-    bigger.save(tmp_path / "idx")  # the next save succeeds and sweeps the leftover partial folder
-    assert VectorIndex.load(tmp_path / "idx").ids() == ["a", "b", "c", "d"]
-    assert sorted(p.name for p in (tmp_path / "idx").iterdir() if p.name != "CURRENT") == [
-        (tmp_path / "idx" / "CURRENT").read_text()
-    ]
-
-
-def test_load_without_a_saved_index_names_the_folder(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no saved vector index"):
-        VectorIndex.load(tmp_path / "nothing")

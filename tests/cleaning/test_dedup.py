@@ -178,8 +178,8 @@ def test_new_batch_is_checked_against_the_saved_index_of_earlier_kept_objects(tm
     old = _objects(["OLD1", "OLD2", "OLD3"], mass_kg=[1.0, None, 1.0])
     old_text = np.stack([_axis(0), _axis(1), _axis(2)])
     first = find_duplicates(old, old_text, _distinct_images(3))
-    save_dedup_index(first.index, tmp_path / "dedup_index")
-    index = load_dedup_index(tmp_path / "dedup_index")
+    version = save_dedup_index(first.index, tmp_path / "dedup_index")
+    index = load_dedup_index(tmp_path / "dedup_index", version)
     assert [len(vector_index) for vector_index in index] == [3, 3]
 
     # NEW1 copies OLD1 with fewer attributes, NEW2 copies OLD2 with more, NEW3 copies OLD3 with as many
@@ -197,9 +197,9 @@ def test_new_batch_is_checked_against_the_saved_index_of_earlier_kept_objects(tm
     assert sorted(text_index.ids()) == ["NEW2", "NEW4", "OLD1", "OLD3"]
 
 
-def test_a_killed_save_of_the_index_pair_keeps_the_previous_pair(tmp_path, monkeypatch):
+def test_a_killed_save_of_the_index_pair_keeps_the_previous_pair_and_the_next_save_sweeps(tmp_path, monkeypatch):
     first = find_duplicates(_objects(["A"]), np.stack([_axis(0)]), _distinct_images(1))
-    save_dedup_index(first.index, tmp_path)
+    committed = save_dedup_index(first.index, tmp_path)
     second = find_duplicates(_objects(["B"]), np.stack([_axis(1)]), _distinct_images(1), index=first.index)
     write_folder = VectorIndex.write_folder
 
@@ -210,8 +210,14 @@ def test_a_killed_save_of_the_index_pair_keeps_the_previous_pair(tmp_path, monke
 
     monkeypatch.setattr(VectorIndex, "write_folder", dies_on_the_image_index)
     with pytest.raises(KeyboardInterrupt):
-        save_dedup_index(second.index, tmp_path)
-    assert [index.ids() for index in load_dedup_index(tmp_path)] == [["A"], ["A"]]
+        save_dedup_index(second.index, tmp_path, keep=[committed])
+    monkeypatch.undo()
+    assert [index.ids() for index in load_dedup_index(tmp_path, committed)] == [["A"], ["A"]]
+    newer = save_dedup_index(second.index, tmp_path, keep=[committed])  # sweeps the half-written folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([committed, newer])
+    assert [index.ids() for index in load_dedup_index(tmp_path, newer)] == [index.ids() for index in second.index]
+    with pytest.raises(FileNotFoundError, match="no saved dedup index"):
+        load_dedup_index(tmp_path, "v-gone")
 
 
 def test_a_redelivered_asin_is_judged_again_not_matched_with_itself():
