@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 from dagster import (
+    AssetRecordsFilter,
     ConfigurableIOManager,
     DagsterInvariantViolationError,
     InputContext,
@@ -43,18 +44,41 @@ class DuckLakeIOManager(ConfigurableIOManager):
         context.add_output_metadata(output_metadata(table, obj, snapshot))
 
     def load_input(self, context: InputContext) -> pl.DataFrame:
+        """The upstream table at the snapshot its latest materialization recorded (per partition for partitioned
+        inputs), not at the newest version: every input of a step is the version Dagster shows, even while
+        another run is committing a newer one. Without a recorded snapshot the newest version is read."""
         table = context.upstream_output.asset_key.path[-1] if context.upstream_output else context.asset_key.path[-1]
         lake = self.lake()
         if not lake.exists(table):
             raise FileNotFoundError(
                 f"table '{table}' is not in the lake yet: materialize asset '{table}' (or its partitions) first"
             )
-        if context.has_asset_partitions:
-            keys = list(context.asset_partition_keys)
-            if not keys:
-                return lake.read(table, where="false")
-            return lake.read(table, where=f'"{PARTITION_COLUMN}" IN (SELECT unnest(?))', params=[keys])
-        return lake.read(table)
+        if not context.has_asset_partitions:
+            return lake.read(table, version=recorded_snapshot(context, None))
+        keys = list(context.asset_partition_keys)
+        if not keys:
+            return lake.read(table, where="false")
+        by_snapshot: dict[int | None, list[str]] = {}
+        for key in keys:
+            by_snapshot.setdefault(recorded_snapshot(context, key), []).append(key)
+        where = f'"{PARTITION_COLUMN}" IN (SELECT unnest(?))'
+        frames = [lake.read(table, version=snapshot, where=where, params=[group]) for snapshot, group in by_snapshot.items()]
+        return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
+
+
+def recorded_snapshot(context: InputContext, partition: str | None) -> int | None:
+    """``lake_snapshot`` of the upstream asset's latest materialization (of ``partition``), or None."""
+    try:
+        instance = context.instance
+    except DagsterInvariantViolationError:  # an InputContext built outside a run (tests, direct calls)
+        return None
+    records = instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=context.asset_key, asset_partitions=[partition] if partition else None), limit=1
+    ).records
+    if not records or records[0].asset_materialization is None:
+        return None
+    value = records[0].asset_materialization.metadata.get("lake_snapshot")
+    return int(value.value) if value is not None else None
 
 
 def output_metadata(table: str, frame: pl.DataFrame, snapshot: int) -> dict:
