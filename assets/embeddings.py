@@ -3,7 +3,7 @@
 import polars as pl
 from dagster import AssetExecutionContext, AutomationCondition, Output, asset
 
-from emma_pipeline.embeddings import incremental_embed, input_hash
+from emma_pipeline.embeddings import image_input_hash, incremental_embed, input_hash
 from emma_pipeline.images import FETCH_REASONS, listing_image_reason, resolve_images
 from resources.encoders import ImageEncoderResource, TextEncoderResource
 from resources.image_store import ImageStoreResource
@@ -49,11 +49,13 @@ def image_embeddings(
     lake: LakeResource,
 ) -> Output[pl.DataFrame]:
     """Backbone features summed over all images of a listing (the paper's listing image representation); a
-    listing with no readable image gets a zero vector and a reason. Remote images are read from the image
-    store (fetched OK), local files where they are; unfetched ones are named in the reason."""
+    listing with no readable image gets a zero vector and a reason, and is tried again on the next rebuild.
+    Remote images are read from the image store (fetched OK), local files where they are; unfetched ones are
+    named in the reason."""
     encoder = image_encoder.get()
     resolved = resolve_images(joined_listings["image_urls"].to_list(), image_fetches, image_store.store())
-    hashes = [input_hash(encoder.name, keys) for keys in resolved.keys]
+    # keyed on the references and on each file read (size + mtime): a photo replaced at its path is new
+    hashes = [image_input_hash(encoder.name, keys, paths) for keys, paths in zip(resolved.keys, resolved.paths)]
 
     def embed(rows: list[int]):
         context.log.info(f"embedding the images of {len(rows):,} new or changed listings with {encoder.name}")

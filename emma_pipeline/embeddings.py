@@ -1,12 +1,16 @@
 """Incremental embedding: reuse the stored vector of every ASIN whose input (and model) did not change.
 
-A rebuild after new listings arrive computes embeddings only for new ASINs and for ASINs whose text or image list
-changed; everything else is copied from the previous version of the table.
+A rebuild after new listings arrive computes embeddings only for new ASINs and for ASINs whose text or images
+changed; everything else is copied from the previous version of the table. An image input is its paths *and*
+each file's size and modification time (``image_input_hash``), so a photo replaced at the same path is embedded
+again; a stored row that carries a failure reason (a missing or unreadable image) is never reused but retried
+on every rebuild, so a transient failure heals by itself.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -20,6 +24,35 @@ def input_hash(model: str, parts: Sequence[str] | str | None) -> str:
     items = [parts] if isinstance(parts, str) or parts is None else list(parts)
     payload = "\x1f".join([model, *("" if p is None else p for p in items)])
     return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def image_input_hash(model: str, keys: Sequence[str] | None, files: Sequence[str] | None = None) -> str:
+    """``input_hash`` of a listing's image references (``keys``) and of the fingerprint (size and mtime) of each
+    file that will be read (``files``, default the keys themselves)."""
+    keys = list(keys or [])
+    files = keys if files is None else list(files)
+    return input_hash(model, [*keys, *(f"{path}\x1e{file_fingerprint(path)}" for path in files)])
+
+
+def file_fingerprint(path: str) -> str:
+    """Size and modification time of a local file or fsspec object (ETag where the store gives one); "missing"
+    when it is not there. Cheaper than hashing every image on every rebuild; a remote http(s) URL is its own key."""
+    if not isinstance(path, str) or path.lower().startswith(("http://", "https://")):
+        return ""
+    try:
+        if "://" not in path:
+            stat = os.stat(path)
+            return f"{stat.st_size}:{stat.st_mtime_ns}"
+        import fsspec
+
+        fs, target = fsspec.core.url_to_fs(path)
+        info = fs.info(target)
+        stamp = info.get("ETag") or info.get("etag") or info.get("mtime") or info.get("LastModified") or ""
+        return f"{info.get('size')}:{stamp}"
+    except FileNotFoundError:
+        return "missing"
+    except Exception as exc:  # permissions, storage errors: a different key than a readable file, retried later
+        return f"unreadable:{type(exc).__name__}"
 
 
 def embedding_frame(asins: list[str], hashes: list[str], model: str, vectors: np.ndarray, reasons: list[str | None]) -> pl.DataFrame:
@@ -39,10 +72,11 @@ def incremental_embed(
     asins: list[str], hashes: list[str], model: str, previous: pl.DataFrame | None, embed: EmbedFn
 ) -> tuple[pl.DataFrame, int]:
     """Embedding rows for ``asins`` (same order); ``embed(row_indices)`` is called only for rows not found in
-    ``previous`` under the same input hash. Returns the frame and how many rows were computed."""
+    ``previous`` under the same input hash without a failure reason. Returns the frame and how many rows were
+    computed."""
     reused = pl.DataFrame({"asin": asins, "input_hash": hashes, "_row": range(len(asins))})
     if previous is not None and previous.height:
-        previous = previous.filter(pl.col("model") == model)
+        previous = previous.filter((pl.col("model") == model) & pl.col("reason").is_null())
     if previous is not None and previous.height:
         reused = reused.join(previous.select("asin", "input_hash", "embedding", "reason"), on=["asin", "input_hash"], how="left")
         todo = reused.filter(pl.col("embedding").is_null())["_row"].to_list()
