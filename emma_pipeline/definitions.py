@@ -6,6 +6,7 @@ from dagster import AssetSelection, AutomationConditionSensorDefinition, Default
 
 from assets import all_assets
 from assets.jobs import downstream_job, ingest_job
+from assets.maintenance import daily_lake_maintenance, lake_maintenance
 from assets.partitions import ingest_batches
 from assets.sensors import landing_sensor
 from assets.smart_labels import smart_label_assets, smart_labels_job, smart_labels_sensor
@@ -24,7 +25,8 @@ automation_sensor = AutomationConditionSensorDefinition(
 def build_definitions() -> Definitions:
     return Definitions(
         assets=[*all_assets, *smart_label_assets],  # smart labels: per property, not part of the build graph
-        jobs=[ingest_job, downstream_job, smart_labels_job],
+        jobs=[ingest_job, downstream_job, smart_labels_job, lake_maintenance],
+        schedules=[daily_lake_maintenance],
         sensors=[landing_sensor, automation_sensor, smart_labels_sensor],
         resources=build_resources(load_settings()),
     )
