@@ -19,7 +19,7 @@ from dagster import (
 )
 
 from assets.metadata import counts_markdown
-from emma_pipeline.cleaning.dedup import DedupConfig
+from emma_pipeline.cleaning.dedup_config import DedupConfig
 from emma_pipeline.cleaning.dedup_store import INDEX_VERSION, load_previous_dedup, save_dedup_index
 from emma_pipeline.cleaning.filters import FilterConfig, apply_filters
 from emma_pipeline.cleaning.incremental import deduplicate
@@ -71,10 +71,10 @@ def clean_objects(
     _, (state, groups, removals) = _read_previous(lake)
     previous = load_previous_dedup(state, groups, removals, index_dir)
     context.log.info(previous.note)
-    dedup = deduplicate(joined_listings, text, image, hashes, previous.state, previous.index, DedupConfig())
+    dedup = deduplicate(joined_listings, text, image, hashes, previous.state, DedupConfig())
     context.log.info(f"dedup judged {dedup.checked:,} new or changed listings; {dedup.removals.height:,} duplicates in all")
     # a new immutable index version; it takes effect only when dedup_state naming it commits below
-    version = save_dedup_index(dedup.index, index_dir, keep=[previous.version] if previous.version else [])
+    version = save_dedup_index(dedup.state.index, index_dir, keep=[previous.version] if previous.version else [])
 
     kept = dedup.kept["asin"].to_list()
     rows = _positions(asins, kept)
@@ -90,7 +90,7 @@ def clean_objects(
         "duplicate_groups": dedup.groups,
         "removals": removals,
         "object_scores": filtered.scores,
-        "dedup_state": dedup.state.with_columns(pl.lit(version, dtype=pl.Utf8).alias(INDEX_VERSION)),
+        "dedup_state": dedup.state.hashes.with_columns(pl.lit(version, dtype=pl.Utf8).alias(INDEX_VERSION)),
     }
     snapshot = lake.lake().write_tables(tables, f"cleaning outputs by run {context.run_id}")
     extra = {

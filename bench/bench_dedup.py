@@ -26,7 +26,8 @@ import numpy as np
 import polars as pl
 
 from emma_pipeline.cleaning.ann_index import IndexParams
-from emma_pipeline.cleaning.dedup import DedupConfig, find_duplicates
+from emma_pipeline.cleaning.dedup import find_duplicates
+from emma_pipeline.cleaning.dedup_config import DedupConfig
 from emma_pipeline.cleaning.duplicate_groups import UnionFind, mutual_pairs
 
 DIM = 384

@@ -24,14 +24,16 @@ place and returned (persist them with ``dedup_store``). The semantics keep the b
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-from emma_pipeline.cleaning.ann_index import IndexParams, VectorIndex
+from emma_pipeline.cleaning.ann_index import VectorIndex
 from emma_pipeline.cleaning.completeness import attribute_counts, preference_rank
+from emma_pipeline.cleaning.dedup_config import DedupConfig
 from emma_pipeline.cleaning.dedup_report import GroupPlan, report_frames
+from emma_pipeline.cleaning.dedup_state import DedupIndex
 from emma_pipeline.cleaning.duplicate_groups import (
     UnionFind,
     earlier_matches,
@@ -44,39 +46,12 @@ from emma_pipeline.cleaning.title_overlap import title_overlap
 
 
 @dataclass(frozen=True)
-class DedupConfig:
-    """Defaults chosen on the generated sample (seed 7, batch 1: 1,971 joined objects, 80 true duplicate listings
-    in 62 groups; MiniLM text, EfficientNet-Lite0 images), scored with ``evaluate_dedup``:
-
-    - text: different products reach cosine 0.924 (two chef knives of one brand); 0.95 keeps a margin. This
-      embedding rule alone finds 62/80 at precision 1.0: a twin whose sources gave only a title sits at
-      0.73-0.91 from its full-text twin, inside the range of different products.
-    - title: those twins are mutual nearest text neighbours with near-identical titles. Titles of one brand
-      sharing >= 0.7 of their words at text cosine >= 0.7 add them: 80/80 found, 1 wrong removal.
-    - image: pictures of different products reach 0.993 on batch 1 and 0.9956 across batches (rendered shots
-      on white); the same picture scores 1.0, so 0.998 matches the same photo only.
-
-    Result: batch 1 precision 0.988 / recall 1.0; batch 2 (986 objects, 32 duplicates) 1.0 / 0.969; both in
-    one run 0.982 / 0.991; batch 2 checked against batch 1's saved index 0.991 / 0.991. On a sample never
-    used for tuning (seed 11: 1,967 objects, 66 duplicates): 0.985 / 0.970.
-    """
-
-    text_threshold: float = 0.95
-    image_threshold: float = 0.998
-    k: int = 5  # mutual top-k: at most k near-duplicate partners per listing and embedding
-    title_threshold: float = 0.7  # word Jaccard of titles, for mutual text neighbours of one brand ...
-    title_text_threshold: float = 0.7  # ... whose text cosine still reaches this
-    max_exact_group: int = 20  # a text or picture shared by more listings is boilerplate, not identity
-    index_params: IndexParams = field(default_factory=IndexParams)
-
-
-@dataclass(frozen=True)
 class DedupResult:
     kept: pl.DataFrame  # the input objects minus the removed ones, in input order
     groups: pl.DataFrame  # group_id, asin, kept_asin, is_kept, similarity, matched_by
     removals: pl.DataFrame  # REMOVALS_SCHEMA rows, stage "dedup"
     replaced: list[str]  # earlier kept ASINs replaced by a better new twin: drop them from the stored objects
-    index: tuple[VectorIndex, VectorIndex]  # (text, image) indexes of every object kept so far
+    index: DedupIndex  # text and image indexes of every object kept so far
 
 
 def find_duplicates(
@@ -84,7 +59,7 @@ def find_duplicates(
     text_emb: np.ndarray,
     image_emb: np.ndarray,
     config: DedupConfig = DedupConfig(),
-    index: tuple[VectorIndex, VectorIndex] | None = None,
+    index: DedupIndex | None = None,
 ) -> DedupResult:
     """Group duplicate listings and keep the most complete one per group (rows of the embeddings align with
     ``objects`` rows; image rows are summed image features, any scale)."""
@@ -137,7 +112,7 @@ def find_duplicates(
     for vector_index in (text_index, image_index):
         vector_index.delete([asin for asin in removed_new + replaced if vector_index.contains(asin)])
     kept = objects.filter(~pl.col("asin").is_in(removed_new))
-    return DedupResult(kept, groups, removals, replaced, (text_index, image_index))
+    return DedupResult(kept, groups, removals, replaced, DedupIndex(text_index, image_index))
 
 
 def _plan_groups(
@@ -145,7 +120,7 @@ def _plan_groups(
     rank: np.ndarray,
     attributes: np.ndarray,
     earlier: dict[int, tuple[str, float]],
-    indexes: tuple[VectorIndex, VectorIndex],
+    indexes: DedupIndex,
 ) -> list[GroupPlan]:
     """One plan per duplicate group: its new rows, the earlier kept object it joins, and which one is kept."""
     _, inverse, sizes = np.unique(labels, return_inverse=True, return_counts=True)
@@ -166,7 +141,7 @@ def _plan_groups(
     return plans
 
 
-def _stored_score(asin: str, indexes: tuple[VectorIndex, VectorIndex]) -> int:
+def _stored_score(asin: str, indexes: DedupIndex) -> int:
     holder = next(vector_index for vector_index in indexes if vector_index.contains(asin))
     return int(holder.scores([asin])[0])
 

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
+from emma_pipeline.cleaning.dedup_config import DedupConfig
+from emma_pipeline.cleaning.dedup_state import DedupIndex
 from emma_pipeline.cleaning.title_overlap import normalized_brand, title_words, word_jaccard
 from emma_pipeline.removals import removals_frame
-
-if TYPE_CHECKING:
-    from emma_pipeline.cleaning.ann_index import VectorIndex
-    from emma_pipeline.cleaning.dedup import DedupConfig
 
 GROUPS_SCHEMA: dict[str, pl.DataType] = {
     "group_id": pl.Int64, "asin": pl.Utf8, "kept_asin": pl.Utf8, "is_kept": pl.Boolean, "similarity": pl.Float64,
@@ -61,7 +58,7 @@ def report_frames(
     keys: dict[str, list],
     valid: dict[str, np.ndarray],
     embeddings: tuple[np.ndarray, np.ndarray],
-    indexes: tuple[VectorIndex, VectorIndex],
+    indexes: DedupIndex,
     config: DedupConfig,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(groups, removals); group ids number the groups in order of their kept ASIN."""

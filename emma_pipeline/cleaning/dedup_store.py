@@ -16,14 +16,14 @@ from pathlib import Path
 import polars as pl
 
 from emma_pipeline.cleaning.ann_index import VectorIndex
-from emma_pipeline.cleaning.incremental import DedupState
+from emma_pipeline.cleaning.dedup_state import DedupIndex, DedupState
 from emma_pipeline.cleaning.versioned_folder import version_folder, write_version
 
 _NAMES = ("text", "image")
 INDEX_VERSION = "index_version"  # dedup_state column: the index version its decisions were made on
 
 
-def save_dedup_index(index: tuple[VectorIndex, VectorIndex], directory: str | Path, keep: Iterable[str] = ()) -> str:
+def save_dedup_index(index: DedupIndex, directory: str | Path, keep: Iterable[str] = ()) -> str:
     """Both indexes in one new version of ``directory``; returns its name. Versions other than ``keep`` (the one
     the committed ``dedup_state`` names) are swept."""
 
@@ -34,19 +34,18 @@ def save_dedup_index(index: tuple[VectorIndex, VectorIndex], directory: str | Pa
     return write_version(directory, write, keep)
 
 
-def load_dedup_index(directory: str | Path, version: str) -> tuple[VectorIndex, VectorIndex]:
+def load_dedup_index(directory: str | Path, version: str) -> DedupIndex:
     """The pair saved as ``version``; FileNotFoundError when it is not there."""
     folder = version_folder(directory, version, "saved dedup index")
     text, image = (VectorIndex.read_folder(folder / name) for name in _NAMES)
-    return text, image
+    return DedupIndex(text, image)
 
 
 @dataclass(frozen=True)
 class PreviousDedup:
-    """What the last committed cleaning run left for an incremental one; all None means a full run."""
+    """What the last committed cleaning run left for an incremental one; state None means a full run."""
 
-    state: DedupState | None
-    index: tuple[VectorIndex, VectorIndex] | None
+    state: DedupState | None  # with the index its decisions were made on
     version: str | None  # the index version the committed dedup_state names
     note: str  # why it is a full or an incremental run, for the run log
 
@@ -56,13 +55,13 @@ def load_previous_dedup(
 ) -> PreviousDedup:
     """The committed decisions (tables read from one lake snapshot) with exactly the index version they name."""
     if state is None or groups is None or removals is None:
-        return PreviousDedup(None, None, None, "no earlier dedup decisions: judging every listing")
+        return PreviousDedup(None, None, "no earlier dedup decisions: judging every listing")
     versions = state[INDEX_VERSION].unique().to_list() if INDEX_VERSION in state.columns else []
     if len(versions) != 1 or versions[0] is None:
-        return PreviousDedup(None, None, None, "dedup_state names no single index version: judging every listing")
+        return PreviousDedup(None, None, "dedup_state names no single index version: judging every listing")
     try:
         index = load_dedup_index(directory, versions[0])
     except FileNotFoundError as missing:
-        return PreviousDedup(None, None, None, f"{missing}: judging every listing")
-    previous = DedupState(state=state.drop(INDEX_VERSION), groups=groups, removals=removals.filter(pl.col("stage") == "dedup"))
-    return PreviousDedup(previous, index, versions[0], f"judging new or changed listings against index {versions[0]}")
+        return PreviousDedup(None, None, f"{missing}: judging every listing")
+    previous = DedupState(state.drop(INDEX_VERSION), groups, removals.filter(pl.col("stage") == "dedup"), index)
+    return PreviousDedup(previous, versions[0], f"judging new or changed listings against index {versions[0]}")

@@ -5,7 +5,8 @@ import polars as pl
 import pytest
 
 from emma_pipeline.cleaning.ann_index import VectorIndex
-from emma_pipeline.cleaning.dedup import DedupConfig, find_duplicates
+from emma_pipeline.cleaning.dedup import find_duplicates
+from emma_pipeline.cleaning.dedup_config import DedupConfig
 from emma_pipeline.cleaning.dedup_store import load_dedup_index, save_dedup_index
 from emma_pipeline.cleaning.duplicate_groups import mutual_pairs
 from emma_pipeline.removals import REMOVALS_SCHEMA

@@ -3,7 +3,7 @@
 import numpy as np
 import polars as pl
 
-from emma_pipeline.cleaning.incremental import DedupState, deduplicate
+from emma_pipeline.cleaning.incremental import deduplicate
 
 DIM = 8
 
@@ -36,17 +36,13 @@ def _images(n):
     return np.stack([np.eye(16, dtype=np.float32)[i] for i in range(n)])
 
 
-def _state(run):
-    return DedupState(state=run.state, groups=run.groups, removals=run.removals)
-
-
 def test_second_run_checks_only_new_listings_and_keeps_old_decisions():
     first = deduplicate(_objects(["A", "B", "C"]), np.stack([_axis(0), _near(0, 1), _axis(2)]), _images(3), _hashes(["A", "B", "C"]))
     assert first.checked == 3 and first.removals["asin"].to_list() == ["B"]  # A and B: same product, A kept (smaller ASIN)
 
     asins = ["A", "B", "C", "D", "E"]
     text = np.stack([_axis(0), _near(0, 1), _axis(2), _near(2, 3), _axis(5)])  # D duplicates the old C
-    second = deduplicate(_objects(asins), text, _images(5), _hashes(asins), _state(first), first.index)
+    second = deduplicate(_objects(asins), text, _images(5), _hashes(asins), first.state)
     assert second.checked == 2  # only D and E were judged
     assert sorted(second.removals["asin"].to_list()) == ["B", "D"]
     assert second.removals.filter(pl.col("asin") == "D")["kept_twin"].to_list() == ["C"]
@@ -58,16 +54,16 @@ def test_changed_listing_is_judged_again_and_vanished_ones_leave_the_index():
     # A's text changed (now unrelated to B) and C is gone: B must be judged again and kept
     asins = ["A", "B"]
     second = deduplicate(_objects(asins), np.stack([_axis(4), _near(0, 1)]), _images(2),
-                         _hashes(asins, text_hash=["t-A2", "t-B"]), _state(first), first.index)  # fmt: skip
+                         _hashes(asins, text_hash=["t-A2", "t-B"]), first.state)  # fmt: skip
     assert second.removals.height == 0 and second.kept["asin"].to_list() == ["A", "B"]
-    assert sorted(second.index[0].ids()) == ["A", "B"]
+    assert sorted(second.state.index.text.ids()) == ["A", "B"]
 
 
 def test_better_new_twin_replaces_the_old_kept_object():
     first = deduplicate(_objects(["A", "B"]), np.stack([_axis(0), _near(0, 1)]), _images(2), _hashes(["A", "B"]))
     asins = ["A", "B", "Z"]
     second = deduplicate(_objects(asins, mass=[None, None, 2.0]), np.stack([_axis(0), _near(0, 1), _near(0, 2)]),
-                         _images(3), _hashes(asins), _state(first), first.index)  # fmt: skip
+                         _images(3), _hashes(asins), first.state)  # fmt: skip
     assert second.kept["asin"].to_list() == ["Z"]
     twins = dict(second.removals.select("asin", "kept_twin").iter_rows())
     assert twins == {"A": "Z", "B": "Z"}  # B, removed last time as A's twin, now points at the new keeper
