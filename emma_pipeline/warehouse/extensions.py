@@ -18,6 +18,7 @@ _PACKAGES = {
     "ducklake": "duckdb_extension_ducklake",
     "sqlite_scanner": "duckdb_extension_sqlite_scanner",
     "httpfs": "duckdb_extension_httpfs",
+    "postgres_scanner": "duckdb_extension_postgres_scanner",
 }
 
 

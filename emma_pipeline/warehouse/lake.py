@@ -9,6 +9,7 @@ a DuckDB-file catalog would lock out readers) and can be PostgreSQL; data files 
 
 from __future__ import annotations
 
+import logging
 import random
 import sqlite3
 import time
@@ -24,9 +25,14 @@ from filelock import FileLock
 
 from emma_pipeline.warehouse.extensions import load_extension
 
+log = logging.getLogger(__name__)
+
 LAKE_ALIAS = "lake"
 _TABLES_SQL = "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1"
 _RETRYABLE = ("database is locked", "conflict", "could not set lock", "busy")
+# Two processes attaching a new PostgreSQL catalog at once race to create DuckLake's metadata tables; the loser's
+# transaction fails on PostgreSQL's unique index and succeeds when it attaches again to the initialized catalog.
+_ATTACH_RETRYABLE = (*_RETRYABLE, "duplicate key value violates unique constraint")
 T = TypeVar("T")
 
 
@@ -83,15 +89,17 @@ def required_extensions(config: LakeConfig) -> list[str]:
     return exts
 
 
-def with_retries(fn: Callable[[], T], attempts: int = 30, base_delay: float = 0.05) -> T:
-    """Run ``fn`` again when the catalog is busy (another process committing); other errors propagate."""
+def with_retries(fn: Callable[[], T], attempts: int = 30, base_delay: float = 0.05, markers=_RETRYABLE) -> T:
+    """Run ``fn`` again when the catalog is busy (another process committing) or DuckLake reports a conflict it
+    could not resolve itself (e.g. two replaces of one table); other errors propagate."""
     for attempt in range(attempts):
         try:
             return fn()
         except duckdb.Error as exc:
             message = str(exc).lower()
-            if attempt == attempts - 1 or not any(marker in message for marker in _RETRYABLE):
+            if attempt == attempts - 1 or not any(marker in message for marker in markers):
                 raise
+            log.info("lake retry %d/%d after: %s", attempt + 1, attempts - 1, str(exc).splitlines()[0][:300])
             time.sleep(min(2.0, base_delay * 2**attempt) * (0.5 + random.random()))
     raise AssertionError("unreachable")
 
@@ -119,7 +127,7 @@ class Lake:
                 load_extension(con, ext)
             for statement in self.config.setup_sql():
                 con.execute(statement)
-            with_retries(lambda: con.execute(self.config.attach_sql(read_only=read_only)))
+            with_retries(lambda: con.execute(self.config.attach_sql(read_only=read_only)), markers=_ATTACH_RETRYABLE)
             con.execute(f"USE {LAKE_ALIAS}")
             yield con
         finally:
