@@ -5,6 +5,8 @@ from dagster import AssetSelection, define_asset_job
 from assets.ingestion import ingest_assets
 
 INGESTION = AssetSelection.assets(*ingest_assets)
+# Runs carrying this tag fit models; dagster.yaml limits them to one at a time (tag_concurrency_limits).
+TRAINING_TAG = "emma/training"
 
 ingest_job = define_asset_job(
     "ingest_batch", selection=INGESTION, description="Parse one landing batch of every source (one partition)."
@@ -12,5 +14,6 @@ ingest_job = define_asset_job(
 downstream_job = define_asset_job(
     "build_downstream",
     selection=AssetSelection.all() - INGESTION - AssetSelection.groups("smart_labeling"),  # those run per property
-    description="Rebuild every asset downstream of ingestion from all ingested batches.",
+    description="Rebuild every asset downstream of ingestion from all ingested batches (fits the models too).",
+    tags={TRAINING_TAG: "build"},
 )

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dagster import AssetSelection, AutomationConditionSensorDefinition, DefaultSensorStatus, Definitions
 
 from assets import all_assets
-from assets.jobs import downstream_job, ingest_job
+from assets.jobs import TRAINING_TAG, downstream_job, ingest_job
 from assets.maintenance import daily_lake_maintenance, lake_maintenance
 from assets.partitions import ingest_batches
 from assets.sensors import landing_sensor
 from assets.smart_labels import smart_label_assets, smart_labels_job, smart_labels_sensor
 from emma_pipeline.settings import load_settings
 from resources import build_resources
+from resources.executor import build_executor
 from resources.landing_zone import LandingZone
 
 automation_sensor = AutomationConditionSensorDefinition(
@@ -19,16 +20,19 @@ automation_sensor = AutomationConditionSensorDefinition(
     target=AssetSelection.all(),
     default_status=DefaultSensorStatus.RUNNING,
     description="Updates downstream assets once their inputs changed (e.g. a new batch was ingested).",
+    run_tags={TRAINING_TAG: "automation"},  # its runs refit models too: never beside another training run
 )
 
 
 def build_definitions() -> Definitions:
+    settings = load_settings()
     return Definitions(
         assets=[*all_assets, *smart_label_assets],  # smart labels: per property, not part of the build graph
         jobs=[ingest_job, downstream_job, smart_labels_job, lake_maintenance],
         schedules=[daily_lake_maintenance],
         sensors=[landing_sensor, automation_sensor, smart_labels_sensor],
-        resources=build_resources(load_settings()),
+        resources=build_resources(settings),
+        executor=build_executor(settings.executor),
     )
 
 

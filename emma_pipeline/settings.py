@@ -31,6 +31,7 @@ class Settings:
     s3: dict = field(default_factory=dict)  # LakeResource s3_* fields (no credentials) for an s3:// lake
     text_model: str = "all-MiniLM-L6-v2"
     image_model: str = "tf_efficientnet_lite0"
+    executor: str = "multiprocess"  # Dagster executor for launched runs: multiprocess, in_process, k8s, celery
 
     def lake_config(self) -> LakeConfig:
         """For library and CLI use; S3 credentials are read from the AWS_* environment at call time."""
@@ -77,4 +78,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         },
         text_model=env.get("EMMA_TEXT_MODEL") or "all-MiniLM-L6-v2",
         image_model=env.get("EMMA_IMAGE_MODEL") or "tf_efficientnet_lite0",
+        executor=env.get("EMMA_EXECUTOR") or "multiprocess",
     )
