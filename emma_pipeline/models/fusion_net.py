@@ -1,0 +1,64 @@
+"""Fusion ("everything") model: standardized text and image embeddings plus tabular attributes, merged by
+concatenation (the paper's late fusion) or by the Rakuten modality-attention merger (per-modality LayerNorm,
+softmax weights over the modalities present, KL-to-uniform regularizer)."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+MERGERS = ("concat", "attention")
+
+
+def kl_to_uniform(weights: torch.Tensor, present: torch.Tensor) -> torch.Tensor:
+    """Mean over objects of KL(p || uniform over the modalities present) = log k − H(p)."""
+    p = weights.clamp(min=1e-12)
+    entropy = -(weights * p.log() * present).sum(dim=1)
+    return (present.sum(dim=1).clamp(min=1).log() - entropy).mean()
+
+
+class FusionNet(nn.Module):
+    """``dims``: input width per modality (``text``, ``image``, ``tabular``; absent keys are not used).
+    ``n_product_types`` / ``n_category_nodes``: embedding vocabularies for id inputs (0 = missing), or 0."""
+
+    def __init__(self, heads_factory, dims: dict[str, int], merger: str = "attention", width: int = 128,
+                 n_product_types: int = 0, n_category_nodes: int = 0, id_dim: int = 16) -> None:
+        super().__init__()
+        if merger not in MERGERS:
+            raise ValueError(f"merger must be one of {MERGERS}, got {merger!r}")
+        self.merger, self.modalities = merger, tuple(m for m in ("text", "image", "tabular") if dims.get(m))
+        self.product_type = nn.Embedding(n_product_types, id_dim) if n_product_types else None
+        self.category = nn.Embedding(n_category_nodes + 1, id_dim) if n_category_nodes else None
+        extra = id_dim * ((self.product_type is not None) + (self.category is not None))
+        if extra and "tabular" not in self.modalities:
+            self.modalities = (*self.modalities, "tabular")
+        in_dims = {m: dims.get(m, 0) + (extra if m == "tabular" else 0) for m in self.modalities}
+        self.project = nn.ModuleDict({m: nn.Sequential(nn.LayerNorm(d), nn.Linear(d, width), nn.GELU(), nn.LayerNorm(width))
+                                      for m, d in in_dims.items()})  # fmt: skip
+        self.score = nn.Linear(width * len(self.modalities), len(self.modalities)) if merger == "attention" else None
+        self.heads = heads_factory(width * len(self.modalities))
+
+    def _tabular(self, batch: dict) -> torch.Tensor:
+        parts = [batch["tabular"]] if "tabular" in batch else []
+        if self.product_type is not None:
+            parts.append(self.product_type(batch["product_type"]))
+        if self.category is not None:
+            parts.append(self.category(batch["category_node"]))
+        return torch.cat(parts, dim=1)
+
+    def forward(self, batch: dict) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+        inputs = {m: (self._tabular(batch) if m == "tabular" else batch[m]) for m in self.modalities}
+        present = torch.stack([batch.get(f"{m}_present", torch.ones(len(inputs[m]), device=inputs[m].device))
+                               for m in self.modalities], dim=1).float()  # fmt: skip
+        hidden = [self.project[m](inputs[m]) * present[:, i : i + 1] for i, m in enumerate(self.modalities)]
+        extras: dict[str, torch.Tensor] = {}
+        if self.score is not None:
+            scores = self.score(torch.cat(hidden, dim=1)).masked_fill(present == 0, -math.inf)
+            weights = torch.softmax(scores, dim=1)
+            hidden = [h * weights[:, i : i + 1] * len(self.modalities) for i, h in enumerate(hidden)]
+            extras = {"modality_weights": weights, "kl_to_uniform": kl_to_uniform(weights, present)}
+        merged = torch.cat(hidden, dim=1)
+        extras["embedding"] = merged
+        return self.heads(merged), extras

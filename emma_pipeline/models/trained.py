@@ -1,0 +1,64 @@
+"""What training leaves behind: predictions for every object (temperature-calibrated materials), the fine-tuned
+embedding (the fusion model's input), and the metrics per held-out split next to the trivial baseline's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from emma_pipeline.models.baselines import baseline_predictions
+from emma_pipeline.models.calibration import fit_temperature
+from emma_pipeline.models.predictions import Predictions, evaluate, from_outputs
+from emma_pipeline.models.prepare import Prepared
+
+EVAL_SPLITS = ("val", "test")
+
+
+@dataclass
+class TrainedModel:
+    name: str  # text / vision / fusion_concat / fusion_attention
+    modality: str
+    merger: str | None
+    predictions: Predictions
+    embedding: np.ndarray | None  # (n, D) rows in Prepared.asins order
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)  # split -> metric -> value
+    baseline: dict[str, dict[str, float]] = field(default_factory=dict)
+    info: dict = field(default_factory=dict)
+
+
+def calibrated(predictions: Predictions, prepared: Prepared) -> Predictions:
+    """Fit the material temperature on the calibration split (where the model had input)."""
+    if predictions.material_logits is None:
+        return predictions
+    rows = prepared.rows("calibration")
+    rows = rows[predictions.available[rows]]
+    t = prepared.targets
+    return predictions.with_temperature(
+        fit_temperature(predictions.material_logits[rows], t.materials[rows], t.materials_mask[rows])
+    )
+
+
+def split_metrics(predictions: Predictions, prepared: Prepared, splits=EVAL_SPLITS) -> dict[str, dict[str, float]]:
+    return {s: evaluate(predictions.subset(prepared.rows(s)), prepared.targets.subset(prepared.rows(s)), prepared.hierarchy)
+            for s in splits}  # fmt: skip
+
+
+def baseline_metrics(prepared: Prepared, tasks: tuple[str, ...], splits=EVAL_SPLITS) -> dict[str, dict[str, float]]:
+    train = prepared.targets.subset(prepared.rows("train"))
+    base = calibrated(baseline_predictions(train, prepared.hierarchy, len(prepared.asins)), prepared)
+    base = Predictions(**{**base.__dict__, **{t: None for t in _fields_not_in(tasks)}})
+    return split_metrics(base, prepared, splits)
+
+
+def _fields_not_in(tasks: tuple[str, ...]) -> list[str]:
+    fields = {"price": "price", "mass": "mass", "materials": "material_logits", "category": "category_log_probs",
+              "ratings": "ratings"}  # fmt: skip
+    return [f for task, f in fields.items() if task not in tasks]
+
+
+def finish(name: str, modality: str, merger: str | None, outputs: dict[str, np.ndarray], available: np.ndarray,
+           prepared: Prepared, tasks: tuple[str, ...], info: dict | None = None) -> TrainedModel:
+    predictions = calibrated(from_outputs({k: v for k, v in outputs.items() if k in (*tasks, "modality_weights")}, available), prepared)
+    return TrainedModel(name, modality, merger, predictions, outputs.get("embedding"),
+                        split_metrics(predictions, prepared), baseline_metrics(prepared, tasks), info or {})  # fmt: skip
