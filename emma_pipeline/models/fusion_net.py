@@ -24,8 +24,10 @@ class FusionNet(nn.Module):
     ``n_product_types`` / ``n_category_nodes``: embedding vocabularies for id inputs (0 = missing), or 0."""
 
     def __init__(self, heads_factory, dims: dict[str, int], merger: str = "attention", width: int = 128,
-                 n_product_types: int = 0, n_category_nodes: int = 0, id_dim: int = 16) -> None:
+                 n_product_types: int = 0, n_category_nodes: int = 0, id_dim: int = 16,
+                 modality_dropout: float = 0.0) -> None:
         super().__init__()
+        self.modality_dropout = modality_dropout  # training only: hide the image of this share of objects
         if merger not in MERGERS:
             raise ValueError(f"merger must be one of {MERGERS}, got {merger!r}")
         self.merger, self.modalities = merger, tuple(m for m in ("text", "image", "tabular") if dims.get(m))
@@ -52,6 +54,11 @@ class FusionNet(nn.Module):
         inputs = {m: (self._tabular(batch) if m == "tabular" else batch[m]) for m in self.modalities}
         present = torch.stack([batch.get(f"{m}_present", torch.ones(len(inputs[m]), device=inputs[m].device))
                                for m in self.modalities], dim=1).float()  # fmt: skip
+        if self.training and self.modality_dropout and "image" in self.modalities:
+            column = self.modalities.index("image")
+            keep = (torch.rand(len(present), device=present.device) >= self.modality_dropout).float()
+            present = present.clone()
+            present[:, column] = present[:, column] * keep
         hidden = [self.project[m](inputs[m]) * present[:, i : i + 1] for i, m in enumerate(self.modalities)]
         extras: dict[str, torch.Tensor] = {}
         if self.score is not None:

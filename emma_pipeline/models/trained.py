@@ -25,6 +25,7 @@ class TrainedModel:
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)  # split -> metric -> value
     baseline: dict[str, dict[str, float]] = field(default_factory=dict)
     info: dict = field(default_factory=dict)
+    variants: dict[str, Predictions] = field(default_factory=dict)  # e.g. first_image_only, images_dropped_30
 
 
 def calibrated(predictions: Predictions, prepared: Prepared) -> Predictions:
