@@ -17,3 +17,9 @@ downstream_job = define_asset_job(
     description="Rebuild every asset downstream of ingestion from all ingested batches (fits the models too).",
     tags={TRAINING_TAG: "build"},
 )
+models_job = define_asset_job(
+    "train_models",
+    selection=AssetSelection.groups("models"),
+    description="Retrain (or reuse, when inputs and config are unchanged) the generation-1 models and their tables.",
+    tags={TRAINING_TAG: "models"},
+)

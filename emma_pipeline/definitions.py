@@ -5,7 +5,7 @@ from __future__ import annotations
 from dagster import AssetSelection, AutomationConditionSensorDefinition, DefaultSensorStatus, Definitions
 
 from assets import all_assets
-from assets.jobs import TRAINING_TAG, downstream_job, ingest_job
+from assets.jobs import TRAINING_TAG, downstream_job, ingest_job, models_job
 from assets.maintenance import daily_lake_maintenance, lake_maintenance
 from assets.partitions import ingest_batches
 from assets.sensors import landing_sensor
@@ -28,7 +28,7 @@ def build_definitions() -> Definitions:
     settings = load_settings()
     return Definitions(
         assets=[*all_assets, *smart_label_assets],  # smart labels: per property, not part of the build graph
-        jobs=[ingest_job, downstream_job, smart_labels_job, lake_maintenance],
+        jobs=[ingest_job, downstream_job, models_job, smart_labels_job, lake_maintenance],
         schedules=[daily_lake_maintenance],
         sensors=[landing_sensor, automation_sensor, smart_labels_sensor],
         resources=build_resources(settings),

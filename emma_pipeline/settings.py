@@ -32,6 +32,8 @@ class Settings:
     text_model: str = "all-MiniLM-L6-v2"
     image_model: str = "tf_efficientnet_lite0"
     executor: str = "multiprocess"  # Dagster executor for launched runs: multiprocess, in_process, k8s, celery
+    model_profile: str = "cpu"  # EMMA_MODEL_PROFILE: cpu (sample), tiny (tests), gpu (see models/config.py)
+    models_root: str = ""  # EMMA_MODELS: where model artifacts live; default ``models`` beside the lake data
 
     def lake_config(self) -> LakeConfig:
         """For library and CLI use; S3 credentials are read from the AWS_* environment at call time."""
@@ -79,4 +81,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         text_model=env.get("EMMA_TEXT_MODEL") or "all-MiniLM-L6-v2",
         image_model=env.get("EMMA_IMAGE_MODEL") or "tf_efficientnet_lite0",
         executor=env.get("EMMA_EXECUTOR") or "multiprocess",
+        model_profile=env.get("EMMA_MODEL_PROFILE") or "cpu",
+        models_root=env.get("EMMA_MODELS") or "",
     )

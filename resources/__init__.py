@@ -13,8 +13,10 @@ from resources.label_store import LabelStoreResource
 from resources.lake import LakeResource
 from resources.lake_io_manager import DuckLakeIOManager
 from resources.landing_zone import LandingZone
+from resources.models import ModelTrainingResource
 
 from emma_pipeline.labeling.serve import label_store_path
+from emma_pipeline.models.artifacts import models_root
 from emma_pipeline.settings import Settings
 
 
@@ -29,6 +31,10 @@ def build_resources(settings: Settings) -> dict:
         "image_encoder": ImageEncoderResource(arch=settings.image_model),
         "image_store": ImageStoreResource(root=default_image_store_root(settings.landing)),
         "label_store": LabelStoreResource(path=str(label_store_path(settings))),
+        "model_training": ModelTrainingResource(
+            profile=settings.model_profile, root=models_root(settings.lake_data, settings.models_root or None),
+            cache_dir=str(settings.cache_dir),
+        ),
     }
 
 
@@ -44,6 +50,6 @@ def _s3_fields(settings: Settings) -> dict:
 
 __all__ = [
     "DuckLakeIOManager", "GroundTruth", "ImageEncoderResource", "ImageStoreResource", "LabelStoreResource", "LakeResource",
-    "LandingZone", "TextEncoderResource",
+    "LandingZone", "ModelTrainingResource", "TextEncoderResource",
     "build_resources",
 ]  # fmt: skip

@@ -62,7 +62,7 @@ PROFILES: dict[str, ModelConfig] = {
     # the embedded sample on 2 CPU cores: short sequences, top layers only, cached frozen image trunk
     "cpu": ModelConfig(epochs=3, max_seq_len=48, text_trainable_layers=2, vision_trainable_blocks=1, batch_size=32),
     # tests: few batches, tiny sequences
-    "tiny": ModelConfig(epochs=2, max_seq_len=16, text_trainable_layers=1, vision_trainable_blocks=1, batch_size=8,
+    "tiny": ModelConfig(epochs=2, max_seq_len=16, text_model="tiny-random-bert", image_model="test_efficientnet", text_trainable_layers=1, vision_trainable_blocks=1, batch_size=8,
                         max_images=2, image_size=64, fusion_epochs=2, hidden=32, limit_batches=2),
     # the paper's scale on GPUs: everything fine-tuned, DDP, mixed precision
     "gpu": ModelConfig(accelerator="gpu", devices="auto", strategy="ddp", precision="16-mixed", batch_size=512,

@@ -8,14 +8,23 @@ from torch import nn
 from emma_pipeline.encoders.torch_imports import ensure_torchvision_importable
 
 
+TINY_BERT = "tiny-random-bert"
+
+
 def load_text_backbone(spec: str) -> tuple[nn.Module, object]:
-    """(transformers AutoModel, its tokenizer) from a packaged name or a local directory, offline."""
+    """(transformers AutoModel, its tokenizer) from a packaged name or a local directory, offline.
+    ``tiny-random-bert``: a 2-layer 16-wide randomly initialised BERT with MiniLM's tokenizer (tests, smoke runs)."""
     ensure_torchvision_importable()
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoModel, AutoTokenizer, BertConfig, BertModel
 
     from emma_pipeline.encoders.text_encoder import resolve_text_model
 
-    location = resolve_text_model(spec)
+    location = resolve_text_model("all-MiniLM-L6-v2" if spec == TINY_BERT else spec)
+    if spec == TINY_BERT:
+        tokenizer = AutoTokenizer.from_pretrained(str(location), local_files_only=True)
+        config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+                            intermediate_size=32, max_position_embeddings=128)  # fmt: skip
+        return BertModel(config), tokenizer
     return AutoModel.from_pretrained(str(location), local_files_only=True), AutoTokenizer.from_pretrained(str(location), local_files_only=True)
 
 

@@ -20,6 +20,7 @@ def sample_home(tmp_path_factory):
 def settings(sample_home, monkeypatch):
     home, _ = sample_home
     monkeypatch.setenv("EMMA_HOME", str(home))
-    for var in ("EMMA_LANDING", "EMMA_LAKE_CATALOG", "EMMA_LAKE_DATA"):
+    for var in ("EMMA_LANDING", "EMMA_LAKE_CATALOG", "EMMA_LAKE_DATA", "EMMA_MODELS"):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("EMMA_MODEL_PROFILE", "tiny")  # tiny random encoders: the graph test covers wiring, not accuracy
     return load_settings()

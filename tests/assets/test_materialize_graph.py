@@ -19,7 +19,7 @@ def test_definitions_load():
     Definitions.validate_loadable(defs)
     groups = {spec.group_name for spec in defs.resolve_all_asset_specs()}
     assert {"ingestion", "quarantine", "join", "embeddings", "cleaning", "materials", "categories", "splits",
-            "evaluation"} <= groups
+            "evaluation", "models"} <= groups
 
 
 def test_ingest_then_downstream(settings, sample_home):
@@ -76,3 +76,10 @@ def test_ingest_then_downstream(settings, sample_home):
     search = lake.read("search_evaluation")
     assert set(search["embedding"]) == {"object_embedding", "text_pretrained", "image_pretrained"}
     assert set(search["k"]) == {1, 5, 10} and search["queries"].min() > 0
+    # generation-1 models: one artifact per model, predictions for every object, metrics next to the baseline
+    predictions = lake.read("model_predictions")
+    assert set(predictions["model"].unique()) == {"text", "vision", "fusion_concat", "fusion_attention"}
+    assert predictions.group_by("model").len()["len"].to_list() == [cleaned.height] * 4
+    metrics = lake.read("model_metrics")
+    assert {"mnre_mass", "f1_materials", "accuracy_category", "kl_ratings"} <= set(metrics["metric"].to_list())
+    assert metrics["baseline"].null_count() == 0

@@ -1,0 +1,26 @@
+"""Model training settings as a resource: the compute profile, overrides, and where artifacts live."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dagster import ConfigurableResource
+
+from emma_pipeline.models.config import ModelConfig, profile
+
+
+class ModelTrainingResource(ConfigurableResource):
+    """``profile``: cpu (the sample on 2 cores), tiny (tests) or gpu (DDP, mixed precision). ``overrides``: a JSON
+    object of ModelConfig fields, e.g. ``{"devices": 4, "batch_size": 256}`` — compute is configuration."""
+
+    profile: str = "cpu"
+    overrides: str = "{}"
+    root: str  # artifact root (local folder or s3:// prefix)
+    cache_dir: str  # local work folder for remote roots
+
+    def config(self, **extra) -> ModelConfig:
+        return profile(self.profile, **{**json.loads(self.overrides or "{}"), **extra})
+
+    def cache(self) -> Path:
+        return Path(self.cache_dir)
