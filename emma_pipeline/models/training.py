@@ -30,7 +30,7 @@ def fit(net: torch.nn.Module, data: MultiTaskData, tasks: tuple[str, ...], hiera
     L.seed_everything(config.seed, workers=True, verbose=False)
     module = MultiTaskModule(net, tasks, hierarchy, config)
     checkpoints = Path(work_dir) / "checkpoints"
-    saver = ModelCheckpoint(dirpath=checkpoints, save_last=True, save_top_k=0, every_n_epochs=1)
+    saver = ModelCheckpoint(dirpath=checkpoints, save_last=True, save_top_k=1, every_n_epochs=1)
     trainer = L.Trainer(
         max_epochs=config.epochs if epochs is None else epochs,
         accelerator=config.accelerator, devices=config.devices, strategy=config.strategy, precision=config.precision,
