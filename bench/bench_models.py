@@ -45,7 +45,7 @@ def run_seed(prepared, config, work: Path) -> dict:
     test_rows = prepared.rows("test")
     urls = prepared.objects["image_urls"].to_list()
     multi = np.array([i for i in test_rows if len(urls[i] or []) > 1], dtype=np.int64)
-    sub = lambda p: split_metrics(p.subset(multi), _only(prepared, multi), ("all",))["all"]  # noqa: E731
+    sub = lambda p: split_metrics(p, _only(prepared, multi), ("all",))["all"]  # noqa: E731
     return {
         "test": test, "baseline": text.baseline["test"], "minutes": (time.perf_counter() - t0) / 60,
         "dropped": fusion["attention"].variants["images_dropped_30"],
