@@ -5,7 +5,7 @@ Layout under ``out_dir`` (a user could have downloaded the landing files)::
     landing/<batch>/ucsd/meta_<Category>.json.gz, landing/<batch>/ucsd/<Category>.json.gz (reviews)
     landing/<batch>/image2mass/listings.csv
     landing/<batch>/aspa/catalog_items.jsonl
-    landing/<batch>/images/<name>.jpg          (records refer to them as ../images/<name>.jpg)
+    landing/<batch>/images/<sha256>.jpg        (named by content; records refer to ../images/<sha256>.jpg)
     ground_truth/<batch>.parquet, ground_truth/<batch>_summary.json   (never read by the pipeline)
 
 Everything streams in chunks (bounded memory). The batch folder appears atomically: it is written under a
@@ -14,6 +14,7 @@ hidden ``.<batch>.partial`` name and renamed when complete, so a sensor never se
 
 from __future__ import annotations
 
+import hashlib
 import random
 import shutil
 from collections.abc import Iterator
@@ -25,13 +26,18 @@ from tqdm import tqdm
 from . import aspa_writer, image2mass_writer, ucsd_writer
 from .asin import AsinCodec
 from .history import earlier_batches
-from .images import render_view
+from .images import EDITS, edit_picture, render_view
 from .listing import Listing, plan_product, relist
 from .reviews import review_records
 from .sink import LineSink
 from .truth import TruthWriter, truth_row
 
 CHUNK = 5000  # listings per flush
+IMAGE_NAME_CHARS = 20  # hex digits of the sha256 of a picture's bytes: its file name (80 bits, no collisions)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _listings(seed: int, codec: AsinCodec, first: int, n_new: int, relists: list[int], batch: str
@@ -58,6 +64,7 @@ class _Batch:
         self.root, self.seed, self.batch, self.images = root, seed, batch, images
         self.sinks: dict[str, LineSink] = {}
         self.images_written = 0
+        self.pictures: set[str] = set()  # content names written so far
         if images:
             (root / "images").mkdir(parents=True, exist_ok=True)
 
@@ -66,42 +73,43 @@ class _Batch:
             self.sinks[rel] = LineSink(self.root / rel, fmt, f"{self.seed}:{self.batch}:{rel}", header)
         return self.sinks[rel]
 
-    def _names(self, lst: Listing, source: str) -> list[str]:
+    def _refs(self, lst: Listing, source: str, done: dict[tuple[bool, int], str]) -> list[str]:
+        """The image references of ``source``'s record; pictures are named by content, never by ASIN or defect."""
         if "images" not in lst.fields[source]:
             return []
-        tag = "h" if source == lst.hijack_source else ""
-        return [f"{lst.asin}_{tag}{k}" for k in range(lst.n_views if source == "ucsd" else 1)]
+        hijacked = source == lst.hijack_source
+        refs = []
+        for view in range(lst.n_views if source == "ucsd" else 1):
+            if (hijacked, view) not in done:
+                done[hijacked, view] = self._picture(lst, hijacked, view)
+            refs.append(done[hijacked, view])
+        return refs
 
-    def _ref(self, lst: Listing, name: str) -> str:
-        if self.images:
-            return f"../images/{name}.jpg"
-        view = name.rsplit("_", 1)[1]  # exact duplicates share image_seed, hence the same hosted image
-        number = 100 + int(view[1:]) if view.startswith("h") else int(view)
-        key = (lst.image_seed * 1_000_003 + number) % (1 << 44)
-        return f"https://images-na.ssl-images-amazon.com/images/I/{key:011X}.jpg"
-
-    def _render(self, lst: Listing, name: str) -> None:
-        view = name.rsplit("_", 1)[1]
-        hijacked = view.startswith("h")
+    def _picture(self, lst: Listing, hijacked: bool, view: int) -> str:
+        edited = lst.image_edit in EDITS and not hijacked
+        if not self.images:  # a hosted picture: one id per distinct picture (identical copies share it)
+            what = f"{lst.image_seed}:{view}:{hijacked}:{lst.image_edit if edited else ''}:{lst.asin if edited else ''}"
+            return f"https://images-na.ssl-images-amazon.com/images/I/{_digest(what.encode())[:11].upper()}.jpg"
         shown = lst.hijacker if hijacked and lst.hijacker else lst.shown
-        data = render_view(shown, int(view.lstrip("h")), lst.image_seed + hijacked)
-        (self.root / "images" / f"{name}.jpg").write_bytes(data)
-        self.images_written += 1
+        data = render_view(shown, view, lst.image_seed + hijacked)
+        if edited:
+            data = edit_picture(data, lst.image_edit, int(_digest(f"{lst.asin}:{view}".encode())[:12], 16))
+        name = _digest(data)[:IMAGE_NAME_CHARS]
+        if name not in self.pictures:  # content-addressed: a byte-identical copy is stored once
+            (self.root / "images" / f"{name}.jpg").write_bytes(data)
+            self.pictures.add(name)
+            self.images_written += 1
+        return f"../images/{name}.jpg"
 
     def write(self, lst: Listing) -> int:
         """Route one listing into the source files; returns its number of distinct images."""
         genuine: set[str] = set()
-        rendered: set[str] = set()
+        done: dict[tuple[bool, int], str] = {}
         rng = random.Random(lst.record_seed)  # same seed, same records: how exact duplicates stay identical
         for source in lst.sources:
-            names = self._names(lst, source)
-            for name in names if self.images else ():
-                if name not in rendered:
-                    self._render(lst, name)
-                    rendered.add(name)
+            refs = self._refs(lst, source, done)
             if source != lst.hijack_source:
-                genuine.update(names)
-            refs = [self._ref(lst, n) for n in names]
+                genuine.update(refs)
             top = lst.described(source)[0].archetype.top
             if source == "ucsd":
                 line = orjson.dumps(ucsd_writer.meta_record(lst, refs, rng))
@@ -113,7 +121,9 @@ class _Batch:
                 sink = self.sink("image2mass/listings.csv", "csv", header)
                 sink.add(image2mass_writer.csv_line(image2mass_writer.row(lst, refs, rng)))
         if lst.n_reviews:
-            reviews = self.sink(f"ucsd/{lst.product.archetype.top.ucsd_file}.json.gz")
+            # reviews sit in the category file of the ASIN's UCSD page (a hijacked page's too, as crawls file them)
+            top = lst.described("ucsd")[0].archetype.top if "ucsd" in lst.fields else lst.product.archetype.top
+            reviews = self.sink(f"ucsd/{top.ucsd_file}.json.gz")
             # a re-listed ASIN brings new reviews, not the ones of its earlier batch
             review_rng = random.Random(f"{lst.record_seed}:{self.batch}") if lst.relisted else rng
             for rec in review_records(lst, review_rng):

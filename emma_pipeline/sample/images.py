@@ -2,8 +2,8 @@
 light background, with per-view rotation, scale and placement (view 0 is the clean "main" image).
 
 Electronic items get LED dots or a cable, sharp items a bright pointed edge, transparent items are drawn
-see-through. Rendering is a pure function of (product, view, seed): the same inputs give identical JPEG bytes,
-which is how exact-duplicate listings get byte-identical images.
+see-through. Rendering is a pure function of (product, view, seed): the same inputs give identical JPEG bytes.
+Duplicate listings mostly show an edited copy of their twin's photo (``edit_picture``), as re-uploads do.
 """
 
 from __future__ import annotations
@@ -84,4 +84,37 @@ def render_view(p: Product, view: int, seed: int, size: int = IMAGE_SIZE) -> byt
     _mark_properties(img, p, rng)
     out = io.BytesIO()
     img.save(out, format="JPEG", quality=JPEG_QUALITY)
+    return out.getvalue()
+
+
+EDITS = ("requality", "resize", "crop", "watermark")  # how a copied photo is changed (see ``edit_picture``)
+_MARKS = ("SAMPLE", "© shop", "BEST SELLER", "www.shop.example", "NEW")
+
+
+def edit_picture(data: bytes, edit: str, seed: int) -> bytes:
+    """A copy of the JPEG ``data`` as another seller re-uploads it: re-encoded at another quality, resized,
+    cropped, or watermarked with a semi-transparent text (each then saved at a random quality)."""
+    rng = np.random.default_rng(seed)
+    img = Image.open(io.BytesIO(data)).convert("RGB")
+    quality = int(rng.integers(60, 96))
+    if edit == "requality":
+        quality = int(rng.choice((35, 50, 65, 95)))
+    elif edit == "resize":
+        side = int(rng.choice((80, 100, 160, 200)))
+        img = img.resize((side, side), Image.BICUBIC)
+    elif edit == "crop":
+        w, h = img.size
+        left, top = (int(v) for v in rng.integers(0, w // 8, 2))
+        right, bottom = (int(v) for v in rng.integers(w - w // 8, w + 1, 2))
+        img = img.crop((left, top, right, bottom))
+    elif edit == "watermark":
+        layer = Image.new("RGBA", img.size, (0, 0, 0, 0))
+        draw = ImageDraw.Draw(layer)
+        x, y = int(rng.integers(2, img.width // 3)), int(rng.integers(img.height // 2, img.height - 14))
+        draw.text((x, y), str(rng.choice(_MARKS)), fill=(90, 90, 90, int(rng.integers(90, 170))))
+        img = Image.alpha_composite(img.convert("RGBA"), layer).convert("RGB")
+    else:
+        raise ValueError(f"unknown picture edit {edit!r}; expected one of {EDITS}")
+    out = io.BytesIO()
+    img.save(out, format="JPEG", quality=quality)
     return out.getvalue()

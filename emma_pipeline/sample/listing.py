@@ -14,10 +14,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field, replace
 
-from . import text
+from . import images, text
 from .asin import AsinCodec
-from .product import Product, make_product
-from .world import Archetype, non_physical_archetypes, physical_archetypes, physical_cum_weights
+from .product import Product, brand_name, make_product
+from .world import non_physical_archetypes, physical_archetypes, physical_cum_weights
 
 SOURCES = ("ucsd", "aspa", "image2mass")
 _SOURCE_SETS = ((("ucsd",), 0.36), (("aspa",), 0.14), (("image2mass",), 0.06), (("ucsd", "aspa"), 0.15),
@@ -27,6 +27,10 @@ P_DUP_GROUP = 0.03  # products listed under 2-3 ASINs; about 6.5 % of listings e
 P_EXACT_TWIN = 0.4
 P_HIJACK_MULTI = 0.045  # among products in two or more sources; about 2 % of listings
 P_MISSING_TITLE, P_MISSING_IMAGE, P_MISMATCH = 0.01, 0.012, 0.015
+# What a hijacker or a wrong picture shows: another product of the same kind, of the same department, or anything
+P_SAME_KIND, P_SAME_CATEGORY = 0.4, 0.3
+P_IDENTICAL_PICTURE = 0.25  # exact-text twins whose pictures are byte-identical; the rest carry an edited copy
+P_COPIED_PICTURE = 0.6  # same-colour near-duplicate twins showing an edited copy of their twin's photo
 # P(attribute listed | the product is in a source able to list it), solved for the coverage targets above
 Q_MASS_WITHOUT_I2M, Q_PRICE, Q_MATERIALS, Q_CATEGORY = 0.646, 0.734, 0.32, 0.933
 
@@ -54,11 +58,15 @@ class Listing:
     hijack_source: str | None = None
     hijacker: Product | None = None  # what the hijacking source describes instead
     hijacker_text: ListingText | None = None
+    hijack_kind: str | None = None  # what the hijacker is: same_kind, same_category or other (see _other_product)
     dup_group: int | None = None
     is_exact_dup: bool = False
     is_near_dup: bool = False
+    image_edit: str | None = None  # a twin's pictures: identical, own_photo or an images.EDITS edit of its twin's
+    title_edit: str | None = None  # a near-duplicate twin's title: text.TITLE_EDITS
     missing_title: bool = False
     text_image_mismatch: bool = False
+    mismatch_kind: str | None = None  # what the pictures show instead: same_kind, same_category or other
     relisted: bool = False
     relist_changed: bool = False
     related: tuple[str, ...] = field(default=())
@@ -136,15 +144,31 @@ def _new_listing(rng: random.Random, p: Product, asin: str, text_: ListingText) 
                    n_reviews=min(200, 1 + int(rng.lognormvariate(1.1, 1.1))) if reviewed else 0)
 
 
-def _other(rng: random.Random, arch: Archetype) -> Archetype:
-    return rng.choice([a for a in physical_archetypes() if a.shape != arch.shape])
+def _other_product(rng: random.Random, index: int, p: Product) -> tuple[Product, str]:
+    """Another product, as hijackers and wrong pictures show them: often one of the same kind (another brand's
+    water bottle for a water bottle) or of the same department, sometimes anything (any silhouette)."""
+    u = rng.random()
+    if u < P_SAME_KIND:
+        kind, arch = "same_kind", p.archetype
+    else:
+        top = p.archetype.category_path[0]
+        same_top = [a for a in physical_archetypes() if a.category_path[0] == top and a is not p.archetype]
+        kind = "same_category" if u < P_SAME_KIND + P_SAME_CATEGORY and same_top else "other"
+        pool = same_top if kind == "same_category" else [a for a in physical_archetypes() if a is not p.archetype]
+        arch = rng.choice(pool)
+    other = make_product(rng, index, arch)
+    if other.brand == p.brand:
+        other = replace(other, brand=brand_name(rng) + "s")  # another maker, so the truth is unambiguous
+    if kind == "same_kind" and (other.colour, other.look) == (p.colour, p.look):
+        other = other.with_colour(rng)  # a visibly different item of the same kind
+    return other, kind
 
 
 def _inject_defect(rng: random.Random, lst: Listing, index: int) -> None:
     p = lst.product
     if len(lst.sources) > 1 and rng.random() < P_HIJACK_MULTI:
         lst.hijack_source = rng.choice(lst.sources)
-        lst.hijacker = make_product(rng, index, _other(rng, p.archetype))
+        lst.hijacker, lst.hijack_kind = _other_product(rng, index, p)
         lst.hijacker_text = listing_text(lst.hijacker, rng)
         return
     u = rng.random()
@@ -156,18 +180,25 @@ def _inject_defect(rng: random.Random, lst: Listing, index: int) -> None:
         lst.fields = {s: f - {"images"} for s, f in lst.fields.items()}
     elif u < P_MISSING_TITLE + P_MISSING_IMAGE + P_MISMATCH:
         lst.text_image_mismatch = True
-        lst.shown = make_product(rng, index, _other(rng, p.archetype))
+        lst.shown, lst.mismatch_kind = _other_product(rng, index, p)
 
 
 def _twin(rng: random.Random, main: Listing, asin: str) -> Listing:
+    """A second listing of ``main``'s product. Sellers copy each other's pictures, so a twin often shows its
+    twin's photo re-encoded, resized, cropped or watermarked; byte-identical copies are the minority."""
     if rng.random() < P_EXACT_TWIN:
-        return replace(main, asin=asin, is_exact_dup=True,
+        edit = "identical" if rng.random() < P_IDENTICAL_PICTURE else rng.choice(images.EDITS)
+        return replace(main, asin=asin, is_exact_dup=True, image_edit=edit,
                        n_reviews=min(200, 1 + int(rng.lognormvariate(1.1, 1.1))) if rng.random() < 0.7 else 0)
     p = main.product.with_colour(rng) if rng.random() < 0.5 else main.product
-    title = text.near_dup_title(main.text.title, main.product, p.colour, rng)
+    title, title_edit = text.twin_title(main.text.title, main.product, p.colour, rng)
     twin = _new_listing(rng, p, asin, replace(main.text, title=title, aspa_title=title,
                                               i2m_title=text.image2mass_title(title, rng)))
-    twin.dup_group, twin.is_near_dup = main.dup_group, True
+    twin.dup_group, twin.is_near_dup, twin.title_edit = main.dup_group, True, title_edit
+    if p is main.product and rng.random() < P_COPIED_PICTURE:  # a colour variant needs photos of its own
+        twin.image_seed, twin.image_edit = main.image_seed, rng.choice(images.EDITS)
+    else:
+        twin.image_edit = "own_photo"
     return twin
 
 
@@ -199,7 +230,7 @@ def relist(seed: int, index: int, codec: AsinCodec, rng: random.Random) -> Listi
     main.relisted, main.n_reviews = True, rng.randint(0, 12)
     if rng.random() < 0.5:
         p = replace(main.product, price_usd=round(main.product.price_usd * rng.uniform(0.8, 1.2), 2))
-        new_title = text.near_dup_title(main.text.title, p, p.colour, rng) if main.text.title else ""
+        new_title = text.twin_title(main.text.title, p, p.colour, rng)[0] if main.text.title else ""
         main.product, main.relist_changed, main.record_seed = p, True, rng.getrandbits(48)
         main.text = replace(main.text, title=new_title, aspa_title=new_title or main.text.aspa_title)
     return main

@@ -8,6 +8,7 @@ soft, folding, battery, holds ...), but not always.
 from __future__ import annotations
 
 import random
+import re
 
 from . import formats
 from .product import Product
@@ -39,7 +40,13 @@ _GENERIC_BULLETS = (
 _MATERIAL_LEADS = ("PREMIUM MATERIAL", "DURABLE CONSTRUCTION", "HIGH QUALITY MATERIALS", "BUILT TO LAST")
 _DIGITAL_BULLETS = ("Delivered instantly by email; no physical item will be shipped",
                     "Redeemable online; download link provided after purchase",
-                    "Activation code sent to your account within minutes")
+                    "Activation code sent to your account within minutes",
+                    "INSTANT ACCESS: Available in your account right after checkout",
+                    "Print at home on Letter or A4 paper, as many copies as you like",
+                    "Works on Windows 10 and 11; one license, one PC",
+                    "Watch on your TV, phone, tablet or laptop",
+                    "Valid for 12 months from the date of purchase",
+                    "Sent as a printable PDF you can personalise with a message")
 
 
 def size_phrase(p: Product, rng: random.Random) -> str:
@@ -98,22 +105,77 @@ def image2mass_title(text: str, rng: random.Random) -> str:
     return text[: rng.randint(40, min(len(text), 80))].rsplit(" ", 1)[0]
 
 
-def near_dup_title(text: str, p: Product, new_colour: str, rng: random.Random) -> str:
-    """A lightly edited copy: colour swapped, words reordered or a marketing word added."""
-    if p.colour in text:
-        return text.replace(p.colour, new_colour)
-    words = text.split()
-    if len(words) > 3 and rng.random() < 0.5:
-        i = rng.randrange(1, len(words) - 1)
-        words[i], words[i + 1] = words[i + 1], words[i]
-        return " ".join(words)
-    return f"{text} {rng.choice(('(Upgraded)', '- New', '2-Pack', new_colour))}"
+TITLE_EDITS = ("colour", "units", "reorder", "marketing")
+_UNIT = re.compile(r"\b(\d+(?:\.\d+)?)[ -]?(oz|Inch|ft|lb|Quart|ml)\b")
+_COUNT = re.compile(r"\b(?:Set of (\d+)|(\d+) Pack|(\d+)-Piece)\b")
+
+
+def _other_units(match: re.Match) -> str:
+    """The same size in the other unit system, rounded as sellers round it: 12 oz -> 340 g, 16 Inch -> 41 cm."""
+    value, unit = float(match.group(1)), match.group(2)
+    if unit == "oz":
+        return f"{round(value * 28.35 / 5) * 5:.0f} g"
+    if unit == "Inch":
+        return f"{value * 2.54:.0f} cm"
+    if unit == "ft":
+        return f"{value * 0.3048:.1f} m".replace(".0 m", " m")
+    if unit == "lb":
+        return f"{value * 0.4536:.1f} kg".replace(".0 kg", " kg")
+    if unit == "Quart":
+        return f"{value * 0.946:.1f} L".replace(".0 L", " L")
+    return f"{value / 29.57:.1f} fl oz"
+
+
+def _count_again(match: re.Match) -> str:
+    n = next(g for g in match.groups() if g)
+    return f"{n} Pack" if match.group(1) else f"Set of {n}"
+
+
+def _convert_units(title: str) -> str | None:
+    """``title`` with its size written in other units (or a count worded otherwise); None if it states none."""
+    converted = _COUNT.sub(_count_again, _UNIT.sub(_other_units, title))
+    return converted if converted != title else None
+
+
+def _reorder(title: str, p: Product, rng: random.Random) -> str | None:
+    """The same words in another order, as another seller writes them: the brand last, the size or the colour
+    first, the descriptive words the other way round; None when the title gives nothing to move."""
+    words = title.replace(",", "").replace(" - ", " ").split()
+    options = []
+    if title.startswith(p.brand + " "):
+        options.append(" ".join(words[1:]) + f" by {p.brand}")
+    size = _UNIT.search(title) or _COUNT.search(title)
+    if size:
+        rest = " ".join((title[: size.start()] + title[size.end():]).split()).strip(" ,-")
+        options.append(f"{p.brand} {size.group(0)} {rest.removeprefix(p.brand).strip()}")
+    if len(words) > 3:
+        middle = words[1:-1]
+        options.append(" ".join([words[0], *reversed(middle), words[-1]]))
+    return rng.choice(options) if options else None
+
+
+def twin_title(text: str, p: Product, new_colour: str, rng: random.Random) -> tuple[str, str]:
+    """A near-duplicate listing's title and how it was derived (``TITLE_EDITS`` joined by "+"): a colour
+    variant's colour swapped, the words reordered, the size in other units (12 oz -> 340 g), or a word added."""
+    out, edits = text, []
+    if new_colour != p.colour and p.colour in text:
+        out, edits = text.replace(p.colour, new_colour), ["colour"]
+    if edits and rng.random() < 0.5:
+        return out, "colour"
+    for edit in rng.choice((("reorder",), ("units",), ("units", "reorder"), ("marketing",))):
+        changed = _convert_units(out) if edit == "units" else _reorder(out, p, rng) if edit == "reorder" else None
+        if changed:
+            out, edits = changed, [*edits, edit]
+    if out == text or not edits:
+        out, edits = f"{out} {rng.choice(('(Upgraded)', '- New', '2-Pack', new_colour))}", [*edits, "marketing"]
+    return out, "+".join(edits)
 
 
 def features(p: Product, rng: random.Random) -> list[str]:
     arch = p.archetype
     if not arch.physical:
-        return [rng.choice(_DIGITAL_BULLETS), f"Great for {', '.join(arch.uses)}"]
+        out = rng.sample(_DIGITAL_BULLETS, k=rng.randint(1, 2)) + [f"Great for {', '.join(arch.uses)}"]
+        return out + rng.sample(_GENERIC_BULLETS, k=rng.randint(0, 1))
     uses = rng.sample(arch.uses, k=len(arch.uses))
     out = [f"PERFECT FOR {uses[0].upper()}: Ideal for {uses[0]}, {uses[1]} and {uses[2]}"]
     if rng.random() < 0.65:

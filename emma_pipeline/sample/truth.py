@@ -7,6 +7,12 @@ never inside it: no pipeline stage may read it.
 ``listed_*`` say whether a source that really describes the product (not a hijacking one) lists the item mass,
 a price, seller material strings, or a category path; only UCSD records carry category paths (ASPA items only
 name their browse node). ``missing_image`` means no genuine source shows an image.
+
+How hard each defect was made: ``hijack_kind`` / ``mismatch_kind`` say what the other product is (``same_kind``,
+``same_category``, ``other``); a duplicate twin's ``image_edit`` says how its pictures derive from its twin's
+(``identical`` bytes, ``own_photo``, or an edited copy: ``requality``, ``resize``, ``crop``, ``watermark``) and a
+near-duplicate's ``title_edit`` how its title was changed (``colour``, ``units``, ``reorder``, ``marketing``,
+joined by "+").
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ _STR_LIST = pa.list_(pa.string())
 SCHEMA = pa.schema(
     [("asin", pa.string()), ("batch", pa.string()), ("product_id", pa.int64()), ("dup_group", pa.int64()),
      ("is_exact_dup", pa.bool_()), ("is_near_dup", pa.bool_()), ("hijacked", pa.bool_()),
-     ("hijack_source", pa.string()), ("non_physical", pa.bool_()), ("missing_title", pa.bool_()),
+     ("hijack_source", pa.string()), ("hijack_kind", pa.string()), ("image_edit", pa.string()),
+     ("title_edit", pa.string()), ("mismatch_kind", pa.string()), ("non_physical", pa.bool_()), ("missing_title", pa.bool_()),
      ("missing_image", pa.bool_()), ("text_image_mismatch", pa.bool_()), ("relisted", pa.bool_()),
      ("relist_changed", pa.bool_()), ("archetype", pa.string()), ("shown_archetype", pa.string()),
      ("title", pa.string()), ("brand", pa.string()), ("colour", pa.string()), ("category_path", _STR_LIST),
@@ -41,7 +48,8 @@ def truth_row(lst: Listing, batch: str, n_images: int) -> dict:
     row = {
         "asin": lst.asin, "batch": batch, "product_id": p.product_id, "dup_group": lst.dup_group,
         "is_exact_dup": lst.is_exact_dup, "is_near_dup": lst.is_near_dup, "hijacked": lst.hijack_source is not None,
-        "hijack_source": lst.hijack_source, "non_physical": not p.archetype.physical,
+        "hijack_source": lst.hijack_source, "hijack_kind": lst.hijack_kind, "image_edit": lst.image_edit,
+        "title_edit": lst.title_edit, "mismatch_kind": lst.mismatch_kind, "non_physical": not p.archetype.physical,
         "missing_title": lst.missing_title, "missing_image": n_images == 0,
         "text_image_mismatch": lst.text_image_mismatch, "relisted": lst.relisted,
         "relist_changed": lst.relist_changed, "archetype": p.archetype.key, "shown_archetype": lst.shown.archetype.key,

@@ -3,7 +3,9 @@
 An archetype is a kind of product (coffee mug, cordless drill, ...) with everything needed to invent listings
 of it: its category path, product type, image silhouette, nouns and adjectives for titles, the material
 families it is made of, lognormal mass and price medians, and per-item probabilities of the binary properties.
-Non-physical archetypes (software, e-gift cards, e-books, warranty plans) have no materials and no mass.
+Non-physical archetypes have no materials and no mass: some in departments and words a keyword rule would name
+(software, e-gift cards, e-books, warranty plans), others not (license keys, streaming passes, printable planners,
+spa vouchers, filed under electronics, office products and beauty as real marketplaces file them).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ TOP_CATEGORIES: dict[str, TopCategory] = {
     "Software": TopCategory("Software", "Software", "software_display_on_website"),
     "Gift Cards": TopCategory("Gift_Cards", "Gift Cards", "gift_card_display_on_website"),
     "Kindle Store": TopCategory("Kindle_Store", "Buy a Kindle", "ebooks_display_on_website"),
+    "Movies & TV": TopCategory("Movies_and_TV", "Movies & TV", "movie_display_on_website"),
 }
 
 

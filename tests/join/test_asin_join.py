@@ -91,3 +91,28 @@ def test_later_batch_wins_and_reviews_are_not_double_counted():
 def test_records_without_asin_never_become_objects():
     rows = [{"asin": None, "source": "ucsd", "title": "x", "file": "u", "line": 1}]
     assert join_listings(_frame(rows)).objects.height == 0
+
+
+def _pair(asin, ucsd_title, ucsd_brand, aspa_title, aspa_brand):
+    return [{"asin": asin, "source": "ucsd", "title": ucsd_title, "brand": ucsd_brand, "file": "u", "line": 1},
+            {"asin": asin, "source": "aspa", "title": aspa_title, "brand": aspa_brand, "file": "a", "line": 1}]
+
+
+def test_another_makers_product_of_the_same_kind_is_a_hijack():
+    rows = _pair("B0SAMEKIND", "Vorex Insulated Water Bottle 24 oz, Blue", "Vorex",
+                 "Kelora BPA Free Water Bottle - Green", "Kelora")  # titles overlap 0.4: only the brands tell
+    removals = join_listings(_frame(rows)).removals
+    assert removals["asin"].to_list() == ["B0SAMEKIND"]
+    assert "'Kelora' vs 'Vorex'" in removals["detail"][0]
+    without_brands = _pair("B0SAMEKIND", rows[0]["title"], None, rows[1]["title"], None)
+    assert join_listings(_frame(without_brands)).removals.height == 0
+
+
+def test_one_brand_spelled_two_ways_or_a_placeholder_brand_is_no_hijack():
+    rows = (_pair("B0SPELLING", "Amazon Basics Stainless Steel Water Bottle", "Amazon Basics",
+                  "Stainless Steel Water Bottle by AmazonBasics", "AMAZONBASICS")
+            + _pair("B0GENERIC1", "Vorex Insulated Water Bottle 24 oz", "Vorex", "Insulated Water Bottle, 24oz",
+                    "Generic")
+            + _pair("B0SUBBRAND", "Vorex Insulated Water Bottle 24 oz", "Vorex", "Vorex Home Insulated Bottle",
+                    "Vorex Home"))
+    assert join_listings(_frame(rows)).removals.height == 0
