@@ -100,6 +100,8 @@ def main() -> None:
     print(f"seed {args.seed} ({role} seed), {args.n} listings, built in {time.perf_counter() - started:.0f} s")
     for label, value in {**scores, **kinds}.items():
         print(f"  {label:<44} {value:.3f}")
+    print(f"\n| figure | seed {args.seed} ({role}) |\n|---|---|")
+    print("\n".join(f"| {label} | {value:.2f} |" for label, value in scores.items()))
     fields = " ".join(f"{k}={v:.3f}" for k, v in scores.items())
     print(f"RESULT seed={args.seed} role={role} n={args.n} {fields}")
 
