@@ -77,7 +77,7 @@ def figures(home: Path) -> tuple[dict[str, float], dict[str, float]]:
     from emma_pipeline.evaluation.breakdown import recall_by_kind
     from emma_pipeline.warehouse.lake import Lake, LakeConfig
 
-    lake = Lake(LakeConfig.under(home / "lake"))
+    lake = Lake(LakeConfig.under(home))
     metrics = {**dict(lake.read("join_evaluation").iter_rows()), **dict(lake.read("cleaning_evaluation").iter_rows())}
     truth = pl.concat([pl.read_parquet(p) for p in sorted((home / "ground_truth").glob("*.parquet"))])
     kinds = recall_by_kind(truth, lake.read("removals"), lake.read("joined_listings")["asin"].to_list())
