@@ -1,0 +1,1 @@
+"""Generation-k fill-in: original values kept, missing ones filled by the fusion models with provenance."""
