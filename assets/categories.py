@@ -6,7 +6,7 @@ from dagster import AssetOut, AutomationCondition, Output, multi_asset
 from assets.metadata import png_markdown, save_png
 from emma_pipeline.categories import assign_category_ids, assign_product_type_ids, build_category_tree, clean_path, product_type_vocabulary
 from emma_pipeline.categories.treemap import treemap_png
-from emma_pipeline.settings import load_settings
+from resources.folders import OutputFolders
 from resources.lake import LakeResource
 
 _EAGER = AutomationCondition.eager()
@@ -22,7 +22,7 @@ _EAGER = AutomationCondition.eager()
                                       description="Per object: category id path (root first) and product-type id."),
     },
 )  # fmt: skip
-def categories(objects: pl.DataFrame, lake: LakeResource):
+def categories(objects: pl.DataFrame, lake: LakeResource, folders: OutputFolders):
     paths = [clean_path(p) if p else None for p in objects["category_path"].to_list()]
     tree = build_category_tree(paths, previous=lake.latest("category_tree"))
     vocabulary = product_type_vocabulary(objects["product_type"].to_list(), previous=lake.latest("product_types"))
@@ -42,7 +42,7 @@ def categories(objects: pl.DataFrame, lake: LakeResource):
             "roots": tree.filter(pl.col("parent_id").is_null()).height,
             "max_depth": int(tree["depth"].max() or 0),
             "treemap": png_markdown(png, "category treemap"),
-            "treemap_file": save_png(png, load_settings().reports_dir, "category_treemap.png"),
+            "treemap_file": save_png(png, folders.reports_dir, "category_treemap.png"),
         },
     )
     yield Output(vocabulary, output_name="product_types", metadata={"product_types": vocabulary.height})

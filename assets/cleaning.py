@@ -25,7 +25,7 @@ from emma_pipeline.cleaning.filters import FilterConfig, apply_filters
 from emma_pipeline.cleaning.incremental import deduplicate
 from emma_pipeline.embeddings import as_matrix
 from emma_pipeline.encoders.image_encoder import has_embedding
-from emma_pipeline.settings import load_settings
+from resources.folders import OutputFolders
 from resources.lake import LakeResource
 from resources.lake_io_manager import output_metadata
 
@@ -60,6 +60,7 @@ def clean_objects(
     text_embeddings: pl.DataFrame,
     image_embeddings: pl.DataFrame,
     lake: LakeResource,
+    folders: OutputFolders,
 ):
     asins = joined_listings["asin"].to_list()
     text, image = as_matrix(text_embeddings, asins), as_matrix(image_embeddings, asins)
@@ -67,7 +68,7 @@ def clean_objects(
     hashes = pl.DataFrame({"asin": asins}).join(
         text_embeddings.select("asin", pl.col("input_hash").alias("text_hash")), on="asin", how="left"
     ).join(image_rows.select("asin", pl.col("input_hash").alias("image_hash")), on="asin", how="left")
-    index_dir = load_settings().index_dir / "dedup"
+    index_dir = folders.index_dir / "dedup"
     _, (state, groups, removals) = _read_previous(lake)
     previous = load_previous_dedup(state, groups, removals, index_dir)
     context.log.info(previous.note)

@@ -18,7 +18,7 @@ from assets.metadata import counts_markdown, png_markdown, save_png
 from emma_pipeline.join.asin_join import join_listings
 from emma_pipeline.reports.coverage import coverage
 from emma_pipeline.reports.figures import log_mass_histogram, price_histogram
-from emma_pipeline.settings import load_settings
+from resources.folders import OutputFolders
 
 JOIN_CHECK = "asins_accounted_for"
 
@@ -44,12 +44,15 @@ JOIN_CHECK = "asins_accounted_for"
         AssetCheckSpec(JOIN_CHECK, asset="joined_listings", description="distinct ASINs in = objects out + removed")
     ],
 )
-def asin_join(context, ucsd_listings: pl.DataFrame, image2mass_listings: pl.DataFrame, aspa_listings: pl.DataFrame):
+def asin_join(
+    context, ucsd_listings: pl.DataFrame, image2mass_listings: pl.DataFrame, aspa_listings: pl.DataFrame,
+    folders: OutputFolders,
+):  # fmt: skip
     listings = pl.concat([ucsd_listings, image2mass_listings, aspa_listings], how="diagonal_relaxed")
     context.log.info(f"joining {listings.height:,} source records")
     result = join_listings(listings)
     objects = result.objects
-    figures = load_settings().reports_dir
+    figures = folders.reports_dir
     price_png = price_histogram(objects["price_usd"].drop_nulls().to_numpy())
     mass_png = log_mass_histogram(objects["mass_kg"].drop_nulls().to_numpy())
     metadata = {

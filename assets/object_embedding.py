@@ -14,7 +14,7 @@ from emma_pipeline.object_embedding.inputs import object_features
 from emma_pipeline.object_embedding.store import model_path, new_version
 from emma_pipeline.search import ProductSearch
 from emma_pipeline.search.compare import neighbor_table
-from emma_pipeline.settings import load_settings
+from resources.folders import OutputFolders
 
 _EAGER = AutomationCondition.eager()
 
@@ -32,7 +32,7 @@ class ObjectEmbeddingConfig(Config):
 def object_embeddings(
     context: AssetExecutionContext, config: ObjectEmbeddingConfig, objects: pl.DataFrame,
     object_materials: pl.DataFrame, object_categories: pl.DataFrame, text_embeddings: pl.DataFrame,
-    image_embeddings: pl.DataFrame, splits: pl.DataFrame,
+    image_embeddings: pl.DataFrame, splits: pl.DataFrame, folders: OutputFolders,
 ) -> Output[pl.DataFrame]:  # fmt: skip
     """Standardized bottleneck activation of an autoencoder over each object's text and image embeddings,
     price, mass, materials, ratings and learned category / product-type embeddings; absent attributes are
@@ -50,7 +50,7 @@ def object_embeddings(
     fitted = fit_embedding(features, settings, progress)
     vectors = fitted.embed(features)
     version = new_version(context.run_id)
-    path = model_path(load_settings().home, version)
+    path = model_path(folders.object_models_dir, version)
     fitted.save(path)
     split = pl.DataFrame({"asin": features.asins}).join(splits.select("asin", "split"), on="asin", how="left")["split"]
     rows = np.arange(len(features))
@@ -75,7 +75,7 @@ def object_embeddings(
 @asset(group_name="object_embedding", kinds={"faiss", "duckdb"}, automation_condition=_EAGER)
 def product_neighbors(
     context: AssetExecutionContext, object_embeddings: pl.DataFrame, objects: pl.DataFrame,
-    object_materials: pl.DataFrame, object_categories: pl.DataFrame,
+    object_materials: pl.DataFrame, object_categories: pl.DataFrame, folders: OutputFolders,
 ) -> Output[pl.DataFrame]:  # fmt: skip
     """The 10 most similar other objects of every object in the object embedding; also saves the search index
     ``emma search`` queries (category, material and price filters)."""
@@ -88,7 +88,7 @@ def product_neighbors(
     )
     version = object_embeddings["model_version"][0] if object_embeddings.height else "none"
     search = ProductSearch.build(asins, as_matrix(object_embeddings, asins), attributes, version)
-    folder = search.save(search_index_dir(load_settings().index_dir))
+    folder = search.save(search_index_dir(folders.index_dir))
     table = neighbor_table(search, k=10)
     context.log.info(f"indexed {len(search):,} objects ({'exact' if search.index.exact else 'HNSW'}) in {folder}")
     return Output(table, metadata={"indexed": len(search), "index": MetadataValue.path(str(folder)),

@@ -12,7 +12,7 @@ from emma_pipeline.object_embedding.inputs import listing_features
 from emma_pipeline.object_embedding.store import model_path
 from emma_pipeline.search import diverse_queries, query_set
 from emma_pipeline.search.compare import compare_embeddings
-from emma_pipeline.settings import load_settings
+from resources.folders import OutputFolders
 from resources.ground_truth import GroundTruth
 
 MAX_QUERIES = 400
@@ -22,7 +22,7 @@ MAX_QUERIES = 400
 def search_evaluation(
     context: AssetExecutionContext, object_embeddings: pl.DataFrame, object_categories: pl.DataFrame,
     removals: pl.DataFrame, joined_listings: pl.DataFrame, category_tree: pl.DataFrame, product_types: pl.DataFrame,
-    text_embeddings: pl.DataFrame, image_embeddings: pl.DataFrame, ground_truth: GroundTruth,
+    text_embeddings: pl.DataFrame, image_embeddings: pl.DataFrame, ground_truth: GroundTruth, folders: OutputFolders,
 ) -> Output[pl.DataFrame]:  # fmt: skip
     """Macro Recall@1/5/10 of the object embedding against the raw text and raw image embeddings, one query set:
     listings of the same product as an indexed object (removed duplicates and twins dedup missed), drawn
@@ -34,7 +34,7 @@ def search_evaluation(
     if truth is None or object_embeddings.is_empty():
         return Output(empty, metadata={"note": "no ground truth or no objects"})
     version = object_embeddings["model_version"][0]
-    fitted = FittedEmbedding.load(model_path(load_settings().home, version))
+    fitted = FittedEmbedding.load(model_path(folders.object_models_dir, version))
     asins = object_embeddings["asin"].to_list()
     leaf = object_categories.select("asin", pl.col("category_ids").list.last().alias("leaf_category"))
     objects = pl.DataFrame({"asin": asins}).join(leaf, on="asin", how="left")

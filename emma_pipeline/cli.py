@@ -11,27 +11,13 @@ from pathlib import Path
 
 import click
 
+from emma_pipeline.instance import INSTANCE_FOLDER, use_instance
 from emma_pipeline.search.command import search_command
 from emma_pipeline.settings import Settings, load_settings, project_root
 from emma_pipeline.warehouse.lake import Lake
 from emma_pipeline.warehouse.session import session_init_sql
 
 READY_MARKER = "_SUCCESS"
-
-
-def _use_project_instance(settings: Settings) -> None:
-    """Runs land in the same Dagster instance `dagster dev` shows: the checkout's dagster.yaml (paths relative to
-    the checkout), else a DAGSTER_HOME under EMMA_HOME."""
-    if os.environ.get("DAGSTER_HOME"):
-        return
-    root = project_root()
-    if root is not None:
-        os.chdir(root)
-        os.environ["DAGSTER_HOME"] = str(root)
-    else:
-        home = settings.home / "dagster"
-        home.mkdir(parents=True, exist_ok=True)
-        os.environ["DAGSTER_HOME"] = str(home)
 
 
 @click.group()
@@ -68,10 +54,10 @@ def sample(out, n_listings, seed, batch, first_product, relist_fraction, images)
 @click.option("--reingest", is_flag=True, help="Parse every batch again, not only new ones.")
 def build(n_listings: int, seed: int, reingest: bool) -> None:
     """Generate the embedded sample if the landing zone is empty, ingest new batches, rebuild everything."""
-    from emma_pipeline.definitions import run_build
+    from emma_pipeline.build import BuildFailed, run_build
 
     settings = load_settings()
-    _use_project_instance(settings)
+    use_instance(settings.home)
     landing = Path(settings.landing)
     if "://" not in settings.landing and not any(p.is_dir() for p in landing.glob("*")):
         click.echo(f"no listings under {landing}: generating the embedded sample ({n_listings:,} ASINs, seed {seed})")
@@ -79,8 +65,20 @@ def build(n_listings: int, seed: int, reingest: bool) -> None:
 
         generate_sample(settings.home, n_listings=n_listings, seed=seed, batch="batch-0001")
         (landing / "batch-0001" / READY_MARKER).touch()
-    run_build(reingest=reingest, echo=click.echo)
+    try:
+        times = run_build(settings, reingest=reingest, echo=click.echo)
+    except BuildFailed as failed:
+        _print_times(failed.times, settings)
+        raise click.ClickException(str(failed)) from failed
     _print_summary(settings)
+    _print_times(times, settings)
+
+
+def _print_times(times, settings: Settings) -> None:
+    """The per-stage time table (from the runs' step events), also written for benches to read."""
+    path = times.write(settings.reports_dir)
+    click.echo(f"\nTime per stage (wall seconds, from the runs' step events; also in {path}):")
+    click.echo(times.table())
 
 
 def _print_summary(settings: Settings) -> None:
@@ -92,7 +90,12 @@ def _print_summary(settings: Settings) -> None:
     click.echo(f"\nLake catalog: {settings.lake_catalog}\nLake data:    {settings.lake_data}")
     click.echo(f"Figures:      {settings.reports_dir}")
     root = project_root()
-    ui = "dagster dev" if root else f"DAGSTER_HOME={os.environ.get('DAGSTER_HOME')} dagster dev -m emma_pipeline.definitions"
+    instance = os.environ.get("DAGSTER_HOME", "")
+    if root and Path(instance).resolve() == (root / ".emma" / INSTANCE_FOLDER).resolve():
+        ui = "dagster dev"  # the checkout's dagster.yaml is this instance
+    else:
+        ui = f"EMMA_HOME={settings.home} DAGSTER_HOME={instance} dagster dev" + ("" if root else " -m emma_pipeline.definitions")
+    click.echo(f"Run history:  {instance}")
     click.echo("\nQuery in DuckDB:   emma sql          (or: emma sql \"SELECT * FROM joined_listings LIMIT 5\")")
     click.echo(f"Open the Dagster UI: {ui}    (from {root or os.getcwd()})")
 

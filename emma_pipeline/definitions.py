@@ -1,4 +1,4 @@
-"""The single Dagster Definitions object of the project (the only library module that imports dagster)."""
+"""The single Dagster Definitions object of the project (``emma build``'s runner is ``emma_pipeline/build.py``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from assets.smart_labels import smart_label_assets, smart_labels_job, smart_labe
 from emma_pipeline.settings import load_settings
 from resources import build_resources
 from resources.executor import build_executor
-from resources.landing_zone import LandingZone
 
 automation_sensor = AutomationConditionSensorDefinition(
     "emma_automation",
@@ -38,35 +37,3 @@ def build_definitions() -> Definitions:
 
 defs = build_definitions()
 
-
-def run_build(reingest: bool = False, echo=print) -> None:
-    """What ``emma build`` runs: register ready landing batches as partitions, ingest the new ones (all if
-    ``reingest``), then rebuild everything downstream, all recorded in the current Dagster instance so the UI
-    shows these materializations."""
-    from dagster import AssetKey, DagsterInstance
-
-    definitions = defs
-    landing = LandingZone(root=load_settings().landing)
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    with DagsterInstance.get() as instance:
-        batches = landing.ready_batches()
-        known = set(instance.get_dynamic_partitions(ingest_batches.name))
-        instance.add_dynamic_partitions(ingest_batches.name, [b for b in batches if b not in known])
-        done = instance.get_materialized_partitions(AssetKey("ucsd_listings"))
-        todo = [b for b in batches if reingest or b not in done]
-        echo(f"{len(batches)} ready batch(es) under {landing.root}; ingesting {len(todo)}: {', '.join(todo) or '-'}")
-        for batch in todo:
-            result = definitions.resolve_job_def(ingest_job.name).execute_in_process(
-                instance=instance, partition_key=batch, run_config=quiet
-            )
-            _echo_materializations(result, echo, prefix=f"[{batch}] ")
-        echo("rebuilding downstream assets")
-        result = definitions.resolve_job_def(downstream_job.name).execute_in_process(instance=instance, run_config=quiet)
-        _echo_materializations(result, echo)
-
-
-def _echo_materializations(result, echo, prefix: str = "") -> None:
-    for event in result.get_asset_materialization_events():
-        materialization = event.event_specific_data.materialization
-        rows = materialization.metadata.get("row_count")
-        echo(f"  {prefix}{materialization.asset_key.to_user_string():<28} {rows.value if rows else '':>10} rows")

@@ -61,6 +61,10 @@ class Settings:
     def cache_dir(self) -> Path:
         return self.home / "cache"
 
+    @property
+    def object_models_dir(self) -> Path:
+        return self.home / "models" / "object_embedding"
+
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ) if env is None else env

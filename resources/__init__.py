@@ -7,6 +7,7 @@ import os
 from dagster import EnvVar
 
 from resources.encoders import ImageEncoderResource, TextEncoderResource
+from resources.folders import OutputFolders
 from resources.ground_truth import GroundTruth
 from resources.image_store import ImageStoreResource, default_image_store_root
 from resources.label_store import LabelStoreResource
@@ -30,6 +31,8 @@ def build_resources(settings: Settings) -> dict:
         "text_encoder": TextEncoderResource(model=settings.text_model),
         "image_encoder": ImageEncoderResource(arch=settings.image_model),
         "image_store": ImageStoreResource(root=default_image_store_root(settings.landing)),
+        "folders": OutputFolders(reports=str(settings.reports_dir), indexes=str(settings.index_dir),
+                                 object_models=str(settings.object_models_dir)),
         "label_store": LabelStoreResource(path=str(label_store_path(settings))),
         "model_training": ModelTrainingResource(
             profile=settings.model_profile, root=models_root(settings.lake_data, settings.models_root or None),
@@ -50,6 +53,6 @@ def _s3_fields(settings: Settings) -> dict:
 
 __all__ = [
     "DuckLakeIOManager", "GroundTruth", "ImageEncoderResource", "ImageStoreResource", "LabelStoreResource", "LakeResource",
-    "LandingZone", "ModelTrainingResource", "TextEncoderResource",
+    "LandingZone", "ModelTrainingResource", "OutputFolders", "TextEncoderResource",
     "build_resources",
 ]  # fmt: skip

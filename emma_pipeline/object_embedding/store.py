@@ -15,7 +15,8 @@ def new_version(run_id: str) -> str:
     return f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{run_id.replace('-', '')[:8].lower()}"
 
 
-def model_path(home: Path, version: str) -> Path:
+def model_path(folder: Path, version: str) -> Path:
+    """The model file of ``version`` in ``folder`` (``Settings.object_models_dir``)."""
     if not _VERSION.match(version):
         raise ValueError(f"not an object-embedding model version: {version!r}")
-    return Path(home) / "models" / "object_embedding" / f"{version}.pt"
+    return Path(folder) / f"{version}.pt"

@@ -50,7 +50,7 @@ def _text_vector(settings, model_version: str, text: str):
     from emma_pipeline.object_embedding.store import model_path
     from emma_pipeline.object_embedding.train import FittedEmbedding, query_features
 
-    fitted = FittedEmbedding.load(model_path(settings.home, model_version))
+    fitted = FittedEmbedding.load(model_path(settings.object_models_dir, model_version))
     encoded = TextEncoder(settings.text_model).encode([text])
     return fitted.embed(query_features(fitted, {"text": encoded}))[0]
 

@@ -38,7 +38,7 @@ def _built_home():
     fitted = fit_embedding(features, AutoencoderConfig(bottleneck=16, categorical_dim=4, epochs=80, batch_size=8,
                                                        learning_rate=3e-3))  # fmt: skip
     version = "20260101T000000-abcdef12"
-    fitted.save(model_path(settings.home, version))
+    fitted.save(model_path(settings.object_models_dir, version))
     attributes = pl.DataFrame({"asin": asins, "category_ids": [[0, 1 + (i % 6) // 2] for i in range(n)],
                                "material_ids": [None] * n, "price_usd": [float(i) for i in range(n)]},
                               schema_overrides={"material_ids": pl.List(pl.Int64)})  # fmt: skip
