@@ -5,7 +5,9 @@ Inputs are synthetic 384-d text embeddings in three levels (categories, product 
 cosine ~0.98). Each measurement runs in a fresh child process, so its peak RSS is its own. Prints wall and
 CPU seconds per size (CPU time is the fairer measure on a machine shared with other jobs), the CPU growth
 ratio per 10x listings (ideal n log n: ~12x; all pairs: 100x), peak memory, and the fraction of planted
-pairs each method put into one group. See emma_pipeline/cleaning/ann_index.py for measured numbers.
+pairs each method put into one group. See emma_pipeline/cleaning/ann_index.py for measured numbers. Ends with
+``RESULT hnsw_cpu_s_<n>=... hnsw_found_<n>=... brute_over_hnsw_cpu_<n>=... hnsw_cpu_growth_per_10x=...`` (one
+figure per size measured; growth between the smallest and largest size).
 
 The brute-force baseline is the same dedup (mutual top-k, threshold, union-find) with the neighbour lists from
 exact blocked matrix products (X_block @ X.T), run up to ``--brute-max`` listings.
@@ -147,6 +149,7 @@ def main() -> None:
     print(f"{'method':<8}{'listings':>10}{'wall s':>9}{'CPU s':>9}{'CPU x per 10x':>15}{'peak MB':>9}"
           f"{'planted found':>15}{'removed':>9}")
     cpu_of: dict[tuple[str, int], float] = {}
+    result: dict[str, str] = {}
     for method in ("hnsw", "brute"):
         previous = None
         for n in sizes:
@@ -160,9 +163,17 @@ def main() -> None:
             print(f"{method:<8}{n:>10}{seconds:>9.1f}{cpu:>9.1f}{growth:>15}{peak_mb:>9.0f}{found:>15.4f}"
                   f"{removed:>9}", flush=True)
             cpu_of[method, n], previous = cpu, n
+            result |= {f"{method}_cpu_s_{n}": f"{cpu:.2f}", f"{method}_wall_s_{n}": f"{seconds:.2f}",
+                       f"{method}_peak_mb_{n}": f"{peak_mb:.0f}", f"{method}_found_{n}": f"{found:.4f}"}
     for n in sizes:
         if ("brute", n) in cpu_of:
-            print(f"all pairs / hnsw CPU time at {n} listings: {cpu_of['brute', n] / cpu_of['hnsw', n]:.1f}x")
+            ratio = cpu_of["brute", n] / cpu_of["hnsw", n]
+            print(f"all pairs / hnsw CPU time at {n} listings: {ratio:.1f}x")
+            result[f"brute_over_hnsw_cpu_{n}"] = f"{ratio:.2f}"
+    if len(sizes) > 1:
+        growth = (cpu_of["hnsw", sizes[-1]] / cpu_of["hnsw", sizes[0]]) ** (1 / math.log10(sizes[-1] / sizes[0]))
+        result["hnsw_cpu_growth_per_10x"] = f"{growth:.2f}"
+    print("RESULT " + " ".join(f"{k}={v}" for k, v in result.items()))
 
 
 if __name__ == "__main__":

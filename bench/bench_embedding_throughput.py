@@ -4,6 +4,8 @@ Text: ``TextEncoder.encode`` vs ``SentenceTransformer.encode`` on the same loade
 ``ImageEncoder.encode_files`` vs the bare timm forward on pre-decoded tensors, and vs a bare decode + forward
 loop. Inputs are synthetic titles and small generated JPEGs in a temporary directory. Prints items/s and the
 pipeline-overhead ratios (pipeline time / bare time; 1.00 means no overhead). Best of ``--rounds`` interleaved runs.
+Ends with ``RESULT text_per_s=... image_per_s=... text_overhead=... image_overhead_forward=...
+image_overhead_decode_forward=...`` (pipeline items/s and the three ratios).
 
     python -m bench.bench_embedding_throughput --titles 512 --images 128
 """
@@ -137,6 +139,13 @@ def main() -> None:
           f"{seconds[IMAGE_PIPELINE] / seconds[IMAGE_FORWARD]:.2f}")
     print(f"  image: encode_files / bare decode + forward            "
           f"{seconds[IMAGE_PIPELINE] / seconds[IMAGE_DECODE_FORWARD]:.2f}")
+    print(f"RESULT titles={args.titles} images={args.images} "
+          f"text_per_s={args.titles / seconds[TEXT_PIPELINE]:.1f} text_bare_per_s={args.titles / seconds[TEXT_BARE]:.1f} "
+          f"image_per_s={args.images / seconds[IMAGE_PIPELINE]:.1f} "
+          f"image_forward_per_s={args.images / seconds[IMAGE_FORWARD]:.1f} "
+          f"text_overhead={seconds[TEXT_PIPELINE] / seconds[TEXT_BARE]:.2f} "
+          f"image_overhead_forward={seconds[IMAGE_PIPELINE] / seconds[IMAGE_FORWARD]:.2f} "
+          f"image_overhead_decode_forward={seconds[IMAGE_PIPELINE] / seconds[IMAGE_DECODE_FORWARD]:.2f}")
 
 
 if __name__ == "__main__":
