@@ -5,7 +5,7 @@ test split, next to the trivial baseline; plus the issue's checks (fusion vs bes
 Reads the tables of the current EMMA_HOME lake (run `emma build` first) and trains fresh models per seed in a
 temporary folder (the build's artifacts are not touched).
 
-    python bench/bench_models.py --seeds 0 1 2 --profile cpu --build-minutes 20.9
+    python bench/bench_models.py --seeds 0 1 2 --profile cpu    # build_minutes: the last `emma build`'s runs
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from emma_pipeline.build_times import read_build_times
 from emma_pipeline.models.config import profile
 from emma_pipeline.models.fusion_model import train_fusion_model
 from emma_pipeline.models.metrics import HIGHER_IS_BETTER
@@ -67,9 +68,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--profile", default="cpu")
-    parser.add_argument("--build-minutes", type=float, default=float("nan"), help="measured `emma build` time")
+    parser.add_argument("--build-minutes", type=float, default=None,
+                        help="measured `emma build` time (default: the last build's runs, from reports/build_times.json)")
     args = parser.parse_args()
-    lake = Lake(load_settings().lake_config())
+    settings = load_settings()
+    if args.build_minutes is None:
+        last = read_build_times(settings.reports_dir)
+        args.build_minutes = last["wall_seconds"] / 60 if last else float("nan")
+    lake = Lake(settings.lake_config())
     prepared = prepare(ModelTables(*(lake.read(t) for t in TABLES)))
     print(f"{len(prepared.asins)} objects; " + ", ".join(f"{s} {int((prepared.split == s).sum())}" for s in ("train", "val", "test", "calibration")))
     runs = []
