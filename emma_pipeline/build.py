@@ -69,8 +69,15 @@ def _finish(instance, result, job: str, partition: str, times: BuildTimes, echo,
     times.stages.extend(stages)
     times.runs.append(run)
     if not result.success:
-        failures = [f"{e.step_key}: {e.event_specific_data.error.message.strip()}" for e in result.get_step_failure_events()]
+        failures = [f"{e.step_key}: {_root_cause(e.event_specific_data.error)}" for e in result.get_step_failure_events()]
         raise BuildFailed(f"run {result.run_id} of {job} {partition} failed: " + ("; ".join(failures) or "see the run"), times)
+
+
+def _root_cause(error) -> str:
+    """The message of the innermost cause (Dagster wraps the asset's exception in a step-execution error)."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
 
 
 def run_times(instance, result, job: str, partition: str) -> tuple[list[StageTime], RunTime]:

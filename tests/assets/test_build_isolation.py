@@ -109,3 +109,24 @@ def test_a_bench_can_read_the_last_build_times(tmp_path):
     read = read_build_times(tmp_path)
     assert read["wall_seconds"] == 2.0 and read["stages"][0]["assets"] == ["joined_listings"]
     assert json.loads((tmp_path / "build_times.json").read_text()) == read
+
+
+def test_a_failed_stage_is_reported_with_the_times_so_far(tmp_path, monkeypatch):
+    from dagster import asset
+
+    from emma_pipeline.build import BuildFailed
+
+    @asset
+    def broken() -> None:
+        raise ValueError("the stage broke")
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "instance"))
+    (tmp_path / "instance").mkdir()
+    monkeypatch.setenv("EMMA_HOME", str(tmp_path / "home"))  # no landing batches: nothing to ingest
+    settings = load_settings()
+    definitions = Definitions(assets=[broken], jobs=[define_asset_job("broken_job", selection=[broken])])
+    with pytest.raises(BuildFailed, match="the stage broke") as failed:
+        run_build(settings, echo=lambda line: None, definitions=definitions, downstream_job="broken_job")
+    (stage,) = failed.value.times.stages
+    assert stage.stage == "broken" and stage.status == "failure"
+    assert failed.value.times.runs[0].success is False
