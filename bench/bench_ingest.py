@@ -1,8 +1,15 @@
-"""Ingestion throughput: our UCSD metadata parser vs DuckDB's bare read_json count over the same file.
+"""Ingestion throughput: our full parse of a UCSD metadata file vs DuckDB's own read_json of the same fields.
 
-Generates (or reuses) an N-listing sample without images, concatenates its UCSD metadata into one plain JSON-lines
-file, then in separate processes times (a) ``parse_ucsd_file`` (full parse to normalized listings + quarantine)
-and (b) ``SELECT count(*) FROM read_json(...)``, printing MB/s, rows/s, their ratio and each process's peak RSS.
+Generates (or reuses) an N-listing sample without images and concatenates its UCSD metadata into one plain
+JSON-lines file. Then, each in a fresh subprocess (so each peak RSS is its own), times:
+
+(a) ours: ``iter_source_batch`` on a one-file batch holding it (worker processes, file in chunks), writing every
+    chunk's normalized listings and quarantine rows to Parquet as it arrives (the bounded-memory path the ingestion
+    assets use), so the listings end in a table on disk;
+(b) DuckDB ``CREATE TABLE AS SELECT <the fields we read> FROM read_json(...)`` into an in-memory table;
+(c) DuckDB's bare ``count(*)`` over ``read_json``, for reference.
+
+Our peak RSS is the parent's peak plus each worker's peak (an upper bound: the peaks need not coincide).
 
     python bench/bench_ingest.py --n 1000000          # the issue's size (generation takes a few minutes)
     python bench/bench_ingest.py --n 100000 --data /tmp/emma_bench
@@ -21,16 +28,48 @@ from pathlib import Path
 
 _OURS = """
 import json, resource, sys, time
-from emma_pipeline.sources.ucsd import parse_ucsd_file
+from pathlib import Path
+import pyarrow.parquet as pq
+from emma_pipeline.sources.batch import default_workers, iter_source_batch
+from emma_pipeline.sources.records import ParseResult
+batch, out = Path(sys.argv[1]), Path(sys.argv[2])
 start = time.perf_counter()
-result = parse_ucsd_file(sys.argv[1])
+writers, n_in, n_ok, n_q, rows = {}, 0, 0, 0, 0
+for part in iter_source_batch("ucsd", batch, progress=False):
+    for name, frame in (("listings", part.listings), ("quarantine", part.quarantine)):
+        table = frame.to_arrow()
+        if name not in writers:
+            writers[name] = pq.ParquetWriter(out / f"{name}.parquet", table.schema)
+        writers[name].write_table(table)
+    n_in, n_ok, n_q, rows = n_in + part.records_in, n_ok + part.records_ok, n_q + part.quarantine.height, rows + part.listings.height
+for w in writers.values():
+    w.close()
 elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed, "rows": result.records_in, "parsed": result.records_ok,
-                  "quarantined": result.quarantine.height,
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"seconds": elapsed, "rows": n_in, "parsed": n_ok, "quarantined": n_q, "listings": rows,
+                  "peak_rss_mb": own + default_workers() * child, "parent_rss_mb": own, "worker_rss_mb": child,
+                  "workers": default_workers()}))
+"""
+
+_DUCKDB_FULL = """
+import json, resource, sys, time
+import duckdb
+columns = {"asin": "VARCHAR", "title": "VARCHAR", "feature": "VARCHAR[]", "description": "VARCHAR[]",
+           "brand": "VARCHAR", "image": "VARCHAR[]", "imageURL": "VARCHAR[]", "imageURLHighRes": "VARCHAR[]",
+           "price": "VARCHAR", "category": "VARCHAR[]", "details": "MAP(VARCHAR, VARCHAR)", "tech1": "VARCHAR",
+           "tech2": "VARCHAR"}
+con = duckdb.connect()
+start = time.perf_counter()
+con.execute("CREATE TABLE meta AS SELECT * FROM read_json(?, format='newline_delimited', ignore_errors=true, "
+            "columns=?)", [sys.argv[1], columns])
+elapsed = time.perf_counter() - start
+rows = con.execute("SELECT count(*) FROM meta").fetchone()[0]
+print(json.dumps({"seconds": elapsed, "rows": rows,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
-_DUCKDB = """
+_DUCKDB_COUNT = """
 import json, resource, sys, time
 import duckdb
 start = time.perf_counter()
@@ -58,8 +97,19 @@ def _meta_file(data: Path, n: int) -> Path:
     return target
 
 
-def _run(code: str, path: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+def _one_file_batch(data: Path, meta: Path) -> Path:
+    batch = data / "one_file_batch"
+    link = batch / "ucsd" / meta.name
+    if not link.exists():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(meta.resolve())
+    return batch
+
+
+def _run(code: str, *args: object) -> dict:
+    done = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(done.stderr)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -72,13 +122,22 @@ def main() -> None:
     data.mkdir(parents=True, exist_ok=True)
     path = _meta_file(data, args.n)
     size_mb = path.stat().st_size / 1e6
-    ours, duck = _run(_OURS, path), _run(_DUCKDB, path)
-    print(f"file: {path} ({size_mb:,.1f} MB, {ours['rows']:,} lines)")
-    print(f"{'':<22}{'seconds':>10}{'MB/s':>10}{'rows/s':>12}{'peak RSS MB':>14}")
-    for name, r in (("emma parse_ucsd_file", ours), ("duckdb read_json count", duck)):
-        print(f"{name:<22}{r['seconds']:>10.2f}{size_mb / r['seconds']:>10.1f}{r['rows'] / r['seconds']:>12,.0f}{r['peak_rss_mb']:>14,.0f}")
-    print(f"ratio (emma time / duckdb time): {ours['seconds'] / duck['seconds']:.2f}x; "
-          f"emma parsed {ours['parsed']:,} and quarantined {ours['quarantined']:,}; duckdb counted {duck['rows']:,}")
+    with tempfile.TemporaryDirectory(dir=data) as out:
+        ours = _run(_OURS, _one_file_batch(data, path), out)
+    full, count = _run(_DUCKDB_FULL, path), _run(_DUCKDB_COUNT, path)
+    print(f"file: {path} ({size_mb:,.1f} MB, {ours['rows']:,} lines, {args.n:,} listings generated)")
+    print(f"{'':<34}{'seconds':>10}{'MB/s':>10}{'rows/s':>12}{'peak RSS MB':>14}")
+    for name, r in (("emma full parse -> Parquet", ours), ("duckdb read_json -> table", full),
+                    ("duckdb read_json count", count)):
+        print(f"{name:<34}{r['seconds']:>10.2f}{size_mb / r['seconds']:>10.1f}{r['rows'] / r['seconds']:>12,.0f}"
+              f"{r['peak_rss_mb']:>14,.0f}")
+    print(f"emma: parsed {ours['parsed']:,}, quarantined {ours['quarantined']:,}; parent peak "
+          f"{ours['parent_rss_mb']:,.0f} MB + {ours['workers']} workers x {ours['worker_rss_mb']:,.0f} MB; duckdb rows {full['rows']:,}")
+    print(f"RESULT ingest_vs_duckdb_full_parse={ours['seconds'] / full['seconds']:.2f} "
+          f"ingest_vs_duckdb_count={ours['seconds'] / count['seconds']:.2f} "
+          f"ingest_peak_rss_mb={ours['peak_rss_mb']:.0f} duckdb_full_parse_peak_rss_mb={full['peak_rss_mb']:.0f} "
+          f"ingest_mb_per_s={size_mb / ours['seconds']:.1f} duckdb_full_parse_mb_per_s={size_mb / full['seconds']:.1f} "
+          f"listings={args.n}")
 
 
 if __name__ == "__main__":

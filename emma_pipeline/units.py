@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 _KG_PER_UNIT: dict[str, float] = {
     **dict.fromkeys(("kg", "kgs", "kilo", "kilos", "kilogram", "kilograms", "kilogramme", "kilogrammes"), 1.0),
@@ -49,6 +50,11 @@ _THOUSANDS_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
 def _number(text: str) -> float | None:
+    if "," not in text:
+        try:
+            return float(text)
+        except ValueError:
+            return None
     if _THOUSANDS_RE.fullmatch(text):
         text = text.replace(",", "")
     elif text.count(",") == 1 and "." not in text:
@@ -103,6 +109,11 @@ def parse_weight_kg(text: object) -> float | None:
     """
     if not isinstance(text, str) or not text:
         return None
+    return _weight_kg(text)
+
+
+@lru_cache(maxsize=1 << 16)  # seller strings repeat ("12 oz", "1.5 pounds"); the result is an immutable float
+def _weight_kg(text: str) -> float | None:
     for match in _WEIGHT_RE.finditer(text):
         factor = _KG_PER_UNIT.get(match.group(2).lower())
         if factor is not None:
@@ -120,6 +131,12 @@ def parse_dimensions(text: object) -> tuple[list[float] | None, float | None]:
     """
     if not isinstance(text, str) or not text:
         return None, None
+    sizes, weight = _dimensions(text)
+    return (list(sizes) if sizes is not None else None), weight
+
+
+@lru_cache(maxsize=1 << 16)
+def _dimensions(text: str) -> tuple[tuple[float, ...] | None, float | None]:
     match = _DIMS_RE.search(text)
     if match is None:
         return None, parse_weight_kg(text)
@@ -129,7 +146,7 @@ def parse_dimensions(text: object) -> tuple[list[float] | None, float | None]:
     weight = parse_weight_kg(text[: match.start()] + " " + text[match.end() :])
     if default_unit is None or any(s is None for s in sizes):
         return None, weight
-    return sizes, weight
+    return tuple(sizes), weight
 
 
 def parse_price_usd(text: object) -> float | None:

@@ -47,8 +47,15 @@ def parse_aspa_file(path: str | Path, on_progress: Progress | None = None) -> Pa
     """Parse one catalog file into listings and quarantine."""
     file, base_dir = str(path), parent_dir(path)
     listings, quarantine = ListingBuffer(), QuarantineBuffer(SOURCE, file)
+    records_in = aspa_records(iter_json_records(path, on_progress), file, base_dir, listings, quarantine)
+    q = quarantine.frame()
+    return ParseResult(listings.frame(), q, records_in, records_in - q.height)
+
+
+def aspa_records(records, file: str, base_dir: str, listings: ListingBuffer, quarantine: QuarantineBuffer) -> int:
+    """Add each ``(line, offset, raw, value, error)`` record as a listing row or a quarantine row; returns the count."""
     records_in = 0
-    for line, offset, raw, obj, error in iter_json_records(path, on_progress):
+    for line, offset, raw, obj, error in records:
         records_in += 1
         row = None
         if error is None and not isinstance(obj, dict):
@@ -63,8 +70,7 @@ def parse_aspa_file(path: str | Path, on_progress: Progress | None = None) -> Pa
             continue
         row.update(source=SOURCE, file=file, line=line)
         listings.add(row)
-    q = quarantine.frame()
-    return ParseResult(listings.frame(), q, records_in, records_in - q.height)
+    return records_in
 
 
 def _record_row(obj: dict, base_dir: str) -> tuple[dict | None, str | None]:

@@ -6,36 +6,34 @@ PROVENANCE / LICENSE notes. The ``file`` column names each file relative to the 
 (``batch-0001/ucsd/meta_Toys.json.gz``), so it says which batch and source a row came from. A damaged ``.gz``
 keeps its records before the damage and quarantines the rest as one row (``files``); a file that cannot be read
 at all (storage errors) becomes one quarantine row instead of failing the batch.
+
+Files are parsed in parallel, a worker process per core (``file_tasks``: a JSON-lines file in chunks, others whole),
+and ``iter_source_batch`` hands the results over in file and line order, a bounded number at a time, so a caller
+that writes each result before taking the next holds a few chunks in memory, not the batch. Small batches are
+parsed in-process (starting workers costs more than it saves).
 """
 
 from __future__ import annotations
 
-import gzip
+import os
 import posixpath
-import zlib
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import fsspec
-import polars as pl
 from fsspec.implementations.local import LocalFileSystem
 from tqdm.auto import tqdm
 
-from emma_pipeline.sources.aspa import parse_aspa_file
-from emma_pipeline.sources.fields import QuarantineBuffer
-from emma_pipeline.sources.files import Progress
-from emma_pipeline.sources.image2mass import parse_image2mass_file
+from emma_pipeline.sources.file_tasks import PARSERS, UNREADABLE, Task, file_tasks, run_task, unreadable
+from emma_pipeline.sources.line_chunks import CHUNK_BYTES
 from emma_pipeline.sources.records import ParseResult
-from emma_pipeline.sources.ucsd import parse_ucsd_file
 
 SOURCES = ("ucsd", "image2mass", "aspa")
-_PARSERS: dict[str, Callable[[str, Progress | None], ParseResult]] = {
-    "ucsd": parse_ucsd_file,
-    "image2mass": parse_image2mass_file,
-    "aspa": parse_aspa_file,
-}
+_PARALLEL_BYTES = 32 << 20  # batches smaller than this are parsed in-process
 _NOTE_PREFIXES = ("readme", "provenance", "license", "licence")
-_UNREADABLE = (OSError, EOFError, zlib.error, gzip.BadGzipFile, UnicodeError)
 
 
 def source_files(source: str, batch_dir: str | Path) -> list[str]:
@@ -63,39 +61,57 @@ def _label(path: str, batch_dir: str | Path) -> str:
     return posixpath.relpath(inner, posixpath.dirname(root.rstrip("/")))
 
 
-def _relabel(result: ParseResult, label: str) -> ParseResult:
-    return ParseResult(
-        listings=result.listings.with_columns(file=pl.lit(label, dtype=pl.Utf8)),
-        quarantine=result.quarantine.with_columns(file=pl.lit(label, dtype=pl.Utf8)),
-        records_in=result.records_in,
-        records_ok=result.records_ok,
-    )
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _unreadable(source: str, label: str, err: Exception) -> ParseResult:
-    quarantine = QuarantineBuffer(source, label)
-    quarantine.add(None, None, "", f"unreadable_file: {type(err).__name__}: {err}")
-    return ParseResult(quarantine=quarantine.frame(), records_in=1, records_ok=0)
+def _tasks(source: str, paths: list[str], batch_dir: str | Path, chunk_bytes: int) -> Iterator[Task | ParseResult]:
+    """Every file's tasks in order; a file that fails while being read into chunks ends with one quarantine row."""
+    for path in paths:
+        label = _label(path, batch_dir)
+        try:
+            yield from file_tasks(source, path, label, chunk_bytes)
+        except UNREADABLE as err:
+            yield unreadable(source, label, err)
 
 
-def parse_source_batch(source: str, batch_dir: str | Path, progress: bool = True) -> ParseResult:
-    """All records of one source in one batch, with one byte progress bar over all its files."""
-    if source not in _PARSERS:
+def iter_source_batch(
+    source: str, batch_dir: str | Path, progress: bool = True, workers: int | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
+) -> Iterator[ParseResult]:
+    """The results of one source's files in one batch, in file and line order, with one byte progress bar."""
+    if source not in PARSERS:
         raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
-    parse = _PARSERS[source]
     fs, _ = fsspec.core.url_to_fs(str(batch_dir))
     paths = source_files(source, batch_dir)
-    results = []
-    total = sum(fs.size(path) for path in paths)
-    with tqdm(total=total, unit="B", unit_scale=True, desc=f"{source} ({len(paths)} files)", disable=not progress) as bar:
-        for path in paths:
-            label = _label(path, batch_dir)
-            bar.set_postfix_str(posixpath.basename(path), refresh=False)
-            start = bar.n
-            try:
-                result = _relabel(parse(path, bar.update), label)
-            except _UNREADABLE as err:
-                result = _unreadable(source, label, err)
-            bar.update(start + fs.size(path) - bar.n)  # a parser may report compressed or partial progress
-            results.append(result)
-    return ParseResult.concat(results)
+    sizes = {path: fs.size(path) for path in paths}
+    total = sum(sizes.values())
+    workers = workers if workers is not None else (default_workers() if total >= _PARALLEL_BYTES else 1)
+    bar = tqdm(total=total, unit="B", unit_scale=True, desc=f"{source} ({len(paths)} files)", disable=not progress)
+    with bar:
+        if workers <= 1:
+            for task in _tasks(source, paths, batch_dir, chunk_bytes):
+                yield task if isinstance(task, ParseResult) else run_task(task)
+                bar.update(min(task.size if isinstance(task, Task) else 0, total - bar.n))
+            return
+        # spawn: a forked child of a process running DuckDB or polars threads can deadlock
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            pending: deque[Future | ParseResult] = deque()
+            for task in _tasks(source, paths, batch_dir, chunk_bytes):
+                pending.append(task if isinstance(task, ParseResult) else pool.submit(run_task, task))
+                while len(pending) > 2 * workers:
+                    yield _result(pending.popleft())
+                bar.update(min(task.size if isinstance(task, Task) else 0, total - bar.n))
+            while pending:
+                yield _result(pending.popleft())
+        bar.update(total - bar.n)
+
+
+def _result(item: Future | ParseResult) -> ParseResult:
+    return item if isinstance(item, ParseResult) else item.result()
+
+
+def parse_source_batch(source: str, batch_dir: str | Path, progress: bool = True, workers: int | None = None
+                       ) -> ParseResult:
+    """All records of one source in one batch as one result (see ``iter_source_batch``)."""
+    return ParseResult.concat(list(iter_source_batch(source, batch_dir, progress, workers)))

@@ -6,6 +6,7 @@ import html
 import os
 import posixpath
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import orjson
@@ -15,7 +16,6 @@ import pyarrow as pa
 from emma_pipeline.sources.records import LISTING_SCHEMA, RAW_TEXT_LIMIT, empty_listings, quarantine_frame
 from emma_pipeline.units import to_cm
 
-_ASIN_RE = re.compile(r"[A-Z0-9]{10}")
 _BLOCK_TAG_RE = re.compile(r"</?(?:br|p|div|li|ul|ol|tr|td|th|table|h[1-6])\b[^>]*>", re.IGNORECASE)
 _TAG_RE = re.compile(r"<[^>]*>")
 _URL_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -31,11 +31,12 @@ def check_asin(value: object) -> tuple[str | None, str | None]:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, "missing_asin"
     asin = str(value).strip().upper()
-    if _ASIN_RE.fullmatch(asin):
+    if len(asin) == 10 and asin.isascii() and asin.isalnum():  # what [A-Z0-9]{10} matches, once upper-cased
         return asin, None
     return None, f"invalid_asin: {str(value)[:40]!r}"
 
 
+@lru_cache(maxsize=1 << 16)  # category names, bullets and spec values repeat across listings
 def strip_html(text: str) -> str:
     """Tags removed (block tags leave a space), entities decoded, whitespace collapsed; cheap without tags."""
     if "<" in text:

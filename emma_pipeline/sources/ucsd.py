@@ -44,16 +44,28 @@ _MAX_CATEGORY_WORDS = 8
 
 def parse_ucsd_file(path: str | Path, on_progress: Progress | None = None) -> ParseResult:
     """Parse one UCSD file; ``meta_*`` files give one row per product, review files one row per ASIN."""
-    if posixpath.basename(str(path)).startswith("meta_"):
-        return _parse_meta(path, on_progress)
+    if is_meta_file(path):
+        return parse_meta_records(path, on_progress)
     return parse_review_records(iter_json_records(path, on_progress), SOURCE, str(path))
 
 
-def _parse_meta(path: str | Path, on_progress: Progress | None) -> ParseResult:
+def is_meta_file(path: str | Path) -> bool:
+    return posixpath.basename(str(path)).startswith("meta_")
+
+
+def parse_meta_records(path: str | Path, on_progress: Progress | None = None) -> ParseResult:
+    """One metadata file, one row per product (``meta_records`` over every record of the file)."""
     file, base_dir = str(path), parent_dir(path)
     listings, quarantine = ListingBuffer(), QuarantineBuffer(SOURCE, file)
+    records_in = meta_records(iter_json_records(path, on_progress), file, base_dir, listings, quarantine)
+    q = quarantine.frame()
+    return ParseResult(listings.frame(), q, records_in, records_in - q.height)
+
+
+def meta_records(records, file: str, base_dir: str, listings: ListingBuffer, quarantine: QuarantineBuffer) -> int:
+    """Add each ``(line, offset, raw, value, error)`` record as a listing row or a quarantine row; returns the count."""
     records_in = 0
-    for line, offset, raw, obj, error in iter_json_records(path, on_progress):
+    for line, offset, raw, obj, error in records:
         records_in += 1
         if error is None and not isinstance(obj, dict):
             error = "not_an_object"
@@ -69,8 +81,7 @@ def _parse_meta(path: str | Path, on_progress: Progress | None) -> ParseResult:
             continue
         row.update(asin=asin, file=file, line=line)
         listings.add(row)
-    q = quarantine.frame()
-    return ParseResult(listings.frame(), q, records_in, records_in - q.height)
+    return records_in
 
 
 def meta_row(obj: dict, base_dir: str) -> dict:
