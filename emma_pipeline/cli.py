@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from emma_pipeline.export.command import export_command
 from emma_pipeline.instance import INSTANCE_FOLDER, use_instance
 from emma_pipeline.search.command import search_command
 from emma_pipeline.settings import Settings, load_settings, project_root
@@ -135,6 +136,7 @@ def sql(query: str | None, print_init: bool) -> None:
 
 
 main.add_command(search_command)
+main.add_command(export_command)
 
 
 @main.command()
