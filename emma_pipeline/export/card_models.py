@@ -7,6 +7,18 @@ import polars as pl
 from emma_pipeline.export.coverage import attributes
 
 METRICS_SPLIT = "test"
+_KEYS = ("model", "generation", "task", "split", "metric")
+
+
+def combined_metrics(frames: list[pl.DataFrame | None]) -> pl.DataFrame | None:
+    """The metrics tables present (``generation_metrics`` first: every generation's models), one row per
+    (model, generation, task, split, metric), the first table's row winning."""
+    present = [f for f in frames if f is not None and f.height]
+    if not present:
+        return None
+    table = pl.concat(present, how="diagonal_relaxed")
+    keys = [k for k in _KEYS if k in table.columns]
+    return table.unique(subset=keys, keep="first", maintain_order=True) if keys else table
 
 
 def generations(frame: pl.DataFrame) -> list[int]:
@@ -40,7 +52,7 @@ def metrics_markdown(metrics: pl.DataFrame | None, used: list[int]) -> str:
     """The ``model_metrics`` rows of the generations that filled values, on the test split: a table per
     generation."""
     if metrics is None:
-        return "The lake holds no `model_metrics` table at this snapshot."
+        return "No metrics table was given (`emma export` reads `generation_metrics` and `model_metrics`)."
     table = metrics
     if "split" in table.columns and (table["split"] == METRICS_SPLIT).any():
         table = table.filter(pl.col("split") == METRICS_SPLIT)
@@ -74,7 +86,7 @@ def models_section(frame: pl.DataFrame, metrics: pl.DataFrame | None) -> str:
     used = generations(frame)
     note = (f"Values were filled by model generation{'s' if len(used) > 1 else ''} {', '.join(map(str, used))}." if used
             else "No value was filled by a model.")  # fmt: skip
-    return (f"{note}\n\n{versions_markdown(frame)}\n\n### Metrics ({METRICS_SPLIT} split, from `model_metrics`)\n\n"
+    return (f"{note}\n\n{versions_markdown(frame)}\n\n### Metrics ({METRICS_SPLIT} split, from `generation_metrics` and `model_metrics`)\n\n"
             f"{metrics_markdown(metrics, used)}")  # fmt: skip
 
 

@@ -15,9 +15,10 @@ from pathlib import Path
 import polars as pl
 
 from emma_pipeline.export.card import CATEGORIES_FILE, MATERIALS_FILE, LakeSource, dataset_card
+from emma_pipeline.export.card_models import combined_metrics
 from emma_pipeline.export.card_sections import ImageSummary
 from emma_pipeline.export.images import copy_images, hash_images
-from emma_pipeline.export.lake_read import DATASET, ExportError, read_state
+from emma_pipeline.export.lake_read import DATASET, METRICS_TABLES, ExportError, read_state
 from emma_pipeline.export.parquet_files import DATA_DIR, write_splits
 from emma_pipeline.export.published import IMAGE_COLUMN, published_frame
 from emma_pipeline.images.store import ImageStore
@@ -55,9 +56,9 @@ def export_dataset(lake: Lake, out: Path, image_store: ImageStore, snapshot: int
     _write_json(out / CATEGORIES_FILE, state.frames["category_tree"])
     source = LakeSource(snapshot=state.snapshot, dataset_snapshot=state.written_at.get(DATASET),
                         tables={t: s for t, s in state.written_at.items() if t != DATASET})  # fmt: skip
+    metrics = combined_metrics([state.frames[t] for t in METRICS_TABLES])
     card = dataset_card(frame, source=source, taxonomy=state.frames["material_taxonomy"],
-                        categories=state.frames["category_tree"], metrics=state.frames["model_metrics"],
-                        images=summary, files=files)  # fmt: skip
+                        categories=state.frames["category_tree"], metrics=metrics, images=summary, files=files)  # fmt: skip
     (out / CARD_FILE).write_text(card, encoding="utf-8")
     return ExportResult(out=out, snapshot=state.snapshot, rows=frame.height, files=files, images_copied=copied)
 

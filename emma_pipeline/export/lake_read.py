@@ -10,7 +10,8 @@ import polars as pl
 from emma_pipeline.warehouse.lake import LAKE_ALIAS, Lake, with_retries
 
 DATASET = "dataset"
-TABLES = (DATASET, "objects", "image_fetches", "material_taxonomy", "category_tree", "model_metrics")
+METRICS_TABLES = ("generation_metrics", "model_metrics")  # every generation's models; generation 1's
+TABLES = (DATASET, "objects", "image_fetches", "material_taxonomy", "category_tree", *METRICS_TABLES)
 
 
 class ExportError(Exception):

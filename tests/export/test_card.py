@@ -78,3 +78,12 @@ def test_models_section_shows_the_filling_generations_on_test_only():
 def test_card_has_no_time_of_day():
     card = dataset_card(dataset_frame(), metrics=metrics_frame())
     assert card == dataset_card(dataset_frame().sample(fraction=1.0, shuffle=True, seed=3), metrics=metrics_frame())
+
+
+def test_generation_metrics_win_over_model_metrics_for_the_same_cell():
+    from emma_pipeline.export.card_models import combined_metrics
+
+    generation = metrics_frame().with_columns(pl.col("value") + 100)
+    both = combined_metrics([generation, metrics_frame(), None])
+    assert both.height == metrics_frame().height and both["value"].min() > 100
+    assert combined_metrics([None, pl.DataFrame()]) is None
