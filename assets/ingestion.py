@@ -1,12 +1,15 @@
 """One ingestion asset per source, partitioned by ingest batch: parse the batch's files into normalized
-listings, and everything unparseable into that source's quarantine table."""
+listings, and everything unparseable into that source's quarantine table. Both are written chunk by chunk to
+Parquet and streamed into the lake (one snapshot each), so memory does not grow with the batch."""
 
-import polars as pl
+import tempfile
+
 from dagster import AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetOut, Output, multi_asset
 
 from assets.metadata import counts_markdown
 from assets.partitions import ingest_batches
-from emma_pipeline.sources.batch import SOURCES, parse_source_batch
+from emma_pipeline.sources.batch import SOURCES
+from emma_pipeline.sources.batch_tables import write_source_batch
 from emma_pipeline.sources.record_count import count_batch_records
 from resources.landing_zone import LandingZone
 
@@ -43,32 +46,33 @@ def build_ingest_asset(source: str):
     def _ingest(context: AssetExecutionContext, landing: LandingZone):
         batch = context.partition_key
         context.log.info(f"parsing {source} files of batch {batch} under {landing.batch_path(batch)}")
-        result = parse_source_batch(source, landing.batch_path(batch), progress=True)
-        # Counted before anything is written: a count that failed after the outputs were committed would fail
-        # every re-run the same way.
-        counted = count_batch_records(source, landing.batch_path(batch))
-        quarantined = result.quarantine.with_columns(pl.lit(batch).alias("batch"))
-        reasons = quarantined.with_columns(pl.col("reason").str.split(":").list.first().alias("reason_code"))
-        yield Output(
-            result.listings,
-            output_name=listings,
-            metadata={
-                "records_in": result.records_in,
-                "records_parsed": result.records_ok,
-                "records_quarantined": quarantined.height,
-                "files": result.listings["file"].n_unique() if result.listings.height else 0,
-            },
-        )
-        yield Output(quarantined, output_name=quarantine, metadata={"reasons": counts_markdown(reasons, "reason_code")})
+        with tempfile.TemporaryDirectory(prefix=f"emma_ingest_{source}_") as folder:  # the IO manager streams it
+            tables = write_source_batch(source, landing.batch_path(batch), folder, progress=True)
+            # Counted before anything is written: a count that failed after the outputs were committed would fail
+            # every re-run the same way.
+            counted = count_batch_records(source, landing.batch_path(batch))
+            quarantined = tables.quarantine.row_count
+            yield Output(
+                tables.listings,
+                output_name=listings,
+                metadata={
+                    "records_in": tables.records_in,
+                    "records_parsed": tables.records_ok,
+                    "records_quarantined": quarantined,
+                    "files": tables.files,
+                },
+            )
+            reasons = counts_markdown(tables.reason_codes, "reason_code")
+            yield Output(tables.quarantine, output_name=quarantine, metadata={"reasons": reasons})
         yield AssetCheckResult(
             asset_key=listings,
             check_name=ROWS_CHECK,
-            passed=counted == result.records_ok + quarantined.height,
+            passed=counted == tables.records_ok + quarantined,
             metadata={
                 "records_counted_in_files": counted,
-                "records_in": result.records_in,
-                "parsed": result.records_ok,
-                "quarantined": quarantined.height,
+                "records_in": tables.records_in,
+                "parsed": tables.records_ok,
+                "quarantined": quarantined,
             },
         )
 

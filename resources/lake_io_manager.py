@@ -15,6 +15,7 @@ from dagster import (
 )
 
 from emma_pipeline.warehouse.lake import Lake
+from emma_pipeline.warehouse.parquet_table import ParquetTable
 from resources.lake import LakeResource
 
 PARTITION_COLUMN = "batch"
@@ -30,8 +31,12 @@ class DuckLakeIOManager(ConfigurableIOManager):
     def lake(self) -> Lake:
         return self.lake_resource.lake()
 
-    def handle_output(self, context: OutputContext, obj: pl.DataFrame) -> None:
-        if not isinstance(obj, pl.DataFrame):
+    def handle_output(self, context: OutputContext, obj: pl.DataFrame | ParquetTable) -> None:
+        """A ``ParquetTable`` (a large output its asset wrote in chunks) is streamed into the lake, also as one
+        snapshot; only partitioned assets produce them."""
+        if isinstance(obj, ParquetTable) and not context.has_asset_partitions:
+            raise TypeError(f"{context.asset_key.to_user_string()}: a ParquetTable output must be partitioned")
+        if not isinstance(obj, pl.DataFrame | ParquetTable):
             raise TypeError(f"{context.asset_key.to_user_string()}: expected a polars DataFrame, got {type(obj)}")
         table = context.asset_key.path[-1]
         lake = self.lake()
@@ -81,16 +86,18 @@ def recorded_snapshot(context: InputContext, partition: str | None) -> int | Non
     return int(value.value) if value is not None else None
 
 
-def output_metadata(table: str, frame: pl.DataFrame, snapshot: int) -> dict:
+def output_metadata(table: str, frame: pl.DataFrame | ParquetTable, snapshot: int) -> dict:
     """What every lake-backed materialization records: the table, its snapshot (what downstream reads load),
     row count, schema, a preview and the query that shows this version."""
+    rows = frame.row_count if isinstance(frame, ParquetTable) else frame.height
+    head = frame.head(PREVIEW_ROWS)
     return {
         "table": table,
         "lake_snapshot": snapshot,
-        "row_count": frame.height,
-        "dagster/row_count": frame.height,
-        "dagster/column_schema": table_schema(frame),
-        "preview": MetadataValue.md(markdown_preview(frame)),
+        "row_count": rows,
+        "dagster/row_count": rows,
+        "dagster/column_schema": table_schema(head),
+        "preview": MetadataValue.md(markdown_preview(head)),
         "query": MetadataValue.md(f"`emma sql \"SELECT * FROM {table} AT (VERSION => {snapshot}) LIMIT 10\"`"),
     }
 

@@ -24,6 +24,7 @@ import polars as pl
 from filelock import FileLock
 
 from emma_pipeline.warehouse.extensions import load_extension
+from emma_pipeline.warehouse.parquet_table import ParquetTable
 
 log = logging.getLogger(__name__)
 
@@ -155,19 +156,26 @@ class Lake:
         views = {view: frame for view, (_, frame) in tables.items()}
         return self._transaction(views, body, message or "replace " + ", ".join(frames))
 
-    def write_partition(self, name: str, frame: pl.DataFrame, column: str, value: str, message: str = "") -> int:
-        """Replace the rows of ``name`` whose ``column`` equals ``value`` (idempotent re-runs of a partition)."""
-        if column not in frame.columns:
-            frame = frame.with_columns(pl.lit(value, dtype=pl.Utf8).alias(column))
+    def write_partition(
+        self, name: str, frame: pl.DataFrame | ParquetTable, column: str, value: str, message: str = ""
+    ) -> int:
+        """Replace the rows of ``name`` whose ``column`` equals ``value`` (idempotent re-runs of a partition).
+        A ``ParquetTable`` is streamed from its file by DuckDB, never loaded whole."""
+        views: dict[str, pl.DataFrame] = {}
+        if isinstance(frame, ParquetTable):
+            source, columns = f"read_parquet({_quote(Path(frame.path).as_posix())})", frame.schema
+        else:
+            source, columns, views = "_frame", frame.schema, {"_frame": frame}
+        extra = "" if column in columns else f", {_quote(value)}::VARCHAR AS {_ident(column)}"
         table = _ident(name)
         col = _ident(column)
 
         def body(con: duckdb.DuckDBPyConnection) -> None:
-            con.execute(f"CREATE TABLE IF NOT EXISTS {LAKE_ALIAS}.{table} AS SELECT * FROM _frame LIMIT 0")
+            con.execute(f"CREATE TABLE IF NOT EXISTS {LAKE_ALIAS}.{table} AS SELECT *{extra} FROM {source} LIMIT 0")
             con.execute(f"DELETE FROM {LAKE_ALIAS}.{table} WHERE {col} = ?", [value])
-            con.execute(f"INSERT INTO {LAKE_ALIAS}.{table} BY NAME SELECT * FROM _frame")
+            con.execute(f"INSERT INTO {LAKE_ALIAS}.{table} BY NAME SELECT *{extra} FROM {source}")
 
-        return self._transaction({"_frame": frame}, body, message or f"replace {name} where {column} = {value}")
+        return self._transaction(views, body, message or f"replace {name} where {column} = {value}")
 
     def _transaction(self, frames: Mapping[str, pl.DataFrame], body: Callable, message: str) -> int:
         """Run ``body`` with each frame registered under its key, commit as one snapshot, return its id."""
