@@ -13,8 +13,6 @@ from emma_pipeline.sources.batch import source_files
 from emma_pipeline.sources.ingested import ingested_batches, pending_batches
 from emma_pipeline.warehouse.lake import Lake
 
-INGEST_JOB = "ingest_batch"
-DOWNSTREAM_JOB = "build_downstream"
 _QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
@@ -26,12 +24,14 @@ class BuildFailed(RuntimeError):
 
 def run_build(
     settings: Settings, reingest: bool = False, echo: Callable[[str], None] = print, definitions=None,
-    downstream_job: str = DOWNSTREAM_JOB,
+    downstream_job: str | None = None,
 ) -> BuildTimes:  # fmt: skip
-    """Ingest, then rebuild ``downstream_job`` in the instance DAGSTER_HOME names (``definitions`` default: the
-    project's). Raises ``BuildFailed`` (carrying the times so far) when a run fails."""
+    """Ingest, then rebuild ``downstream_job`` (default ``build_downstream``) in the instance DAGSTER_HOME names
+    (``definitions`` default: the project's). Raises ``BuildFailed`` (carrying the times so far) when a run fails."""
     from dagster import DagsterInstance
 
+    from assets.jobs import downstream_job as build_downstream
+    from assets.jobs import ingest_job
     from assets.partitions import ingest_batches
     from resources.landing_zone import LandingZone
 
@@ -50,13 +50,13 @@ def run_build(
             todo = pending_batches(batches, done, lambda source, b: bool(source_files(source, landing.batch_path(b))))
         echo(f"{len(batches)} ready batch(es) under {landing.root}; ingesting {len(todo)}: {', '.join(todo) or '-'}")
         for batch in todo:
-            job = definitions.resolve_job_def(INGEST_JOB)
+            job = definitions.resolve_job_def(ingest_job.name)
             result = job.execute_in_process(instance=instance, partition_key=batch, run_config=_QUIET, raise_on_error=False)
-            _finish(instance, result, INGEST_JOB, batch, times, echo, prefix=f"[{batch}] ")
+            _finish(instance, result, ingest_job.name, batch, times, echo, prefix=f"[{batch}] ")
         echo("rebuilding downstream assets")
-        job = definitions.resolve_job_def(downstream_job)
-        result = job.execute_in_process(instance=instance, run_config=_QUIET, raise_on_error=False)
-        _finish(instance, result, downstream_job, "", times, echo)
+        name = downstream_job or build_downstream.name
+        result = definitions.resolve_job_def(name).execute_in_process(instance=instance, run_config=_QUIET, raise_on_error=False)
+        _finish(instance, result, name, "", times, echo)
     return times
 
 
