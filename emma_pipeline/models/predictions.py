@@ -27,6 +27,7 @@ class Predictions:
     ratings: np.ndarray | None = None  # (n, 5) distribution
     modality_weights: np.ndarray | None = None  # (n, k) attention merger only
     temperature: float = 1.0  # material temperature fitted on the calibration split
+    material_threshold: float = 0.5  # decision threshold of the material F1, chosen on held-out rows
 
     def subset(self, rows: np.ndarray) -> Predictions:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -34,6 +35,9 @@ class Predictions:
 
     def with_temperature(self, temperature: float) -> Predictions:
         return replace(self, temperature=float(temperature))
+
+    def with_threshold(self, threshold: float) -> Predictions:
+        return replace(self, material_threshold=float(threshold))
 
     @property
     def tasks(self) -> tuple[str, ...]:
@@ -73,7 +77,7 @@ def evaluate(pred: Predictions, targets: Targets, hierarchy: CategoryHierarchy) 
             out[f"mnre_{task}"], out[f"malde_{task}"] = mnre(value, getattr(targets, task)), malde(value, getattr(targets, task))
     if pred.material_logits is not None:
         prob, mask = pred.material_probs(), targets.materials_mask
-        out["f1_materials"] = material_f1(prob, targets.materials, mask)
+        out["f1_materials"] = material_f1(prob, targets.materials, mask, pred.material_threshold)
         out["r_at_p95_materials"] = material_r_at_p95(prob, targets.materials, mask)
         out["ece_materials"] = expected_calibration_error(prob[mask > 0], targets.materials[mask > 0])
     if pred.category_log_probs is not None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from emma_pipeline.models.baselines import baseline_predictions
-from emma_pipeline.models.calibration import fit_temperature
+from emma_pipeline.models.calibration import fit_temperature, fit_threshold
 from emma_pipeline.models.predictions import Predictions, evaluate, from_outputs
 from emma_pipeline.models.prepare import Prepared
 
@@ -29,15 +29,19 @@ class TrainedModel:
 
 
 def calibrated(predictions: Predictions, prepared: Prepared) -> Predictions:
-    """Fit the material temperature on the calibration split (where the model had input)."""
+    """Fit the material temperature on the calibration split, then the F1 threshold of the calibrated
+    probabilities on the val and calibration splits (rows where the model had input; never the test split)."""
     if predictions.material_logits is None:
         return predictions
+    t = prepared.targets
     rows = prepared.rows("calibration")
     rows = rows[predictions.available[rows]]
-    t = prepared.targets
-    return predictions.with_temperature(
+    scaled = predictions.with_temperature(
         fit_temperature(predictions.material_logits[rows], t.materials[rows], t.materials_mask[rows])
     )
+    held = prepared.rows("val", "calibration")
+    held = held[scaled.available[held]]
+    return scaled.with_threshold(fit_threshold(scaled.material_probs()[held], t.materials[held], t.materials_mask[held]))
 
 
 def split_metrics(predictions: Predictions, prepared: Prepared, splits=EVAL_SPLITS) -> dict[str, dict[str, float]]:

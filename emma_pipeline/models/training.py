@@ -24,13 +24,16 @@ def fit(net: torch.nn.Module, data: MultiTaskData, tasks: tuple[str, ...], hiera
         config: ModelConfig, work_dir: Path, epochs: int | None = None, freeze_epochs: int | None = None,
         callbacks: tuple = ()) -> MultiTaskModule:
     """Train ``net`` in place; checkpoints go to ``work_dir/checkpoints`` every epoch, and a re-run after an
-    interruption resumes from ``last.ckpt`` (same epoch count, same optimizer state)."""
+    interruption resumes from ``last.ckpt`` (same epoch count, same optimizer state). When there are val rows, the
+    epoch with the lowest ``val/loss`` is kept and its weights are loaded back at the end (early stopping by
+    selection: the many-epoch fusion runs would otherwise predict from their most over-fitted epoch)."""
     for name in ("lightning.pytorch", "lightning.fabric"):
         logging.getLogger(name).setLevel(logging.WARNING)
     L.seed_everything(config.seed, workers=True, verbose=False)
     module = MultiTaskModule(net, tasks, hierarchy, config)
     checkpoints = Path(work_dir) / "checkpoints"
-    saver = ModelCheckpoint(dirpath=checkpoints, save_last=True, save_top_k=1, every_n_epochs=1)
+    monitor = "val/loss" if len(data.val_rows) else None
+    saver = ModelCheckpoint(dirpath=checkpoints, save_last=True, save_top_k=1, every_n_epochs=1, monitor=monitor, mode="min")
     trainer = L.Trainer(
         max_epochs=config.epochs if epochs is None else epochs,
         accelerator=config.accelerator, devices=config.devices, strategy=config.strategy, precision=config.precision,
@@ -41,6 +44,10 @@ def fit(net: torch.nn.Module, data: MultiTaskData, tasks: tuple[str, ...], hiera
     )  # fmt: skip
     last = checkpoints / LAST_CHECKPOINT
     trainer.fit(module, datamodule=data, ckpt_path=str(last) if last.exists() else None)
+    if monitor and saver.best_model_path and Path(saver.best_model_path).exists():
+        best = torch.load(saver.best_model_path, map_location="cpu", weights_only=False)
+        module.load_state_dict(best["state_dict"])
+        module.best_epoch = int(best["epoch"])
     return module
 
 

@@ -1,0 +1,54 @@
+"""What is chosen on held-out rows, never on the test split: the material F1 threshold and the best epoch."""
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from emma_pipeline.models.calibration import fit_threshold
+from emma_pipeline.models.data import MultiTaskData, target_arrays
+from emma_pipeline.models.metrics import material_f1
+from emma_pipeline.models.tasks import TaskConfig
+from emma_pipeline.models.text_model import build_heads
+from emma_pipeline.models.training import fit
+from emma_pipeline.models.trained import calibrated
+from emma_pipeline.models.baselines import baseline_predictions
+
+
+def test_threshold_follows_the_ranking_when_probabilities_stay_below_one_half():
+    # every object's true node has probability 0.3, every other counted node 0.1: at 0.5 nothing is predicted
+    prob = np.array([[0.3, 0.1, 0.1], [0.1, 0.3, 0.1], [0.1, 0.1, 0.3]])
+    target, mask = np.eye(3), np.ones((3, 3))
+    assert material_f1(prob, target, mask) == 0.0
+    chosen = fit_threshold(prob, target, mask)
+    assert 0.1 < chosen <= 0.3
+    assert material_f1(prob, target, mask, chosen) == 1.0
+
+
+def test_threshold_is_one_half_without_labels_and_calibrated_predictions_carry_it(prepared):
+    assert fit_threshold(np.zeros((2, 3)), np.zeros((2, 3)), np.zeros((2, 3))) == 0.5
+    train = prepared.targets.subset(prepared.rows("train"))
+    base = calibrated(baseline_predictions(train, prepared.hierarchy, len(prepared.asins)), prepared)
+    assert 0.0 < base.material_threshold < 1.0
+
+
+class Tabular(torch.nn.Module):
+    def __init__(self, heads):
+        super().__init__()
+        self.heads = heads
+
+    def forward(self, batch):
+        return self.heads(batch["x"]), {}
+
+
+def test_fit_loads_back_the_epoch_with_the_lowest_val_loss(prepared, tiny_config, tmp_path: Path):
+    n = len(prepared.asins)
+    x = np.random.default_rng(0).normal(size=(n, 4)).astype(np.float32)
+    net = Tabular(build_heads(4, TaskConfig("mass", "text", ("mass",), ("text",)), prepared, tiny_config))
+    data = MultiTaskData({"x": x, **target_arrays(prepared.targets)}, prepared.rows("train"), prepared.rows("val"), 4)
+    module = fit(net, data, ("mass",), prepared.hierarchy, tiny_config.with_(epochs=3), tmp_path, freeze_epochs=0)
+    best = sorted((tmp_path / "checkpoints").glob("epoch=*.ckpt"))
+    assert len(best) == 1 and module.best_epoch in range(3)
+    saved = torch.load(best[0], map_location="cpu", weights_only=False)["state_dict"]
+    assert all(torch.equal(saved[k], v) for k, v in module.state_dict().items())
+    assert f"epoch={module.best_epoch}-" in best[0].name
