@@ -8,14 +8,19 @@ from assets.images import image_fetches
 from assets.ingestion import ingest_assets
 from assets.join import asin_join, quarantine
 from assets.materials import map_materials, material_taxonomy
-from assets.models import fusion_model, model_metrics, model_predictions, text_model, vision_model
+from assets.fill_in import fill_in_assets
+from assets.model_tables import model_metrics, model_predictions
+from assets.models import fusion_model, text_model, vision_model
 from assets.object_embedding import object_embeddings, product_neighbors
 from assets.search_evaluation import search_evaluation
 from assets.splits import splits
 
-all_assets = [
+base_assets = [
     *ingest_assets, asin_join, quarantine, image_fetches, text_embeddings, image_embeddings, clean_objects,
     material_taxonomy, map_materials, categories, splits, join_evaluation, cleaning_evaluation, object_embeddings,
     product_neighbors, search_evaluation, text_model, vision_model, fusion_model,
     model_predictions, model_metrics,
 ]  # fmt: skip
+
+# the default graph (two generations); definitions.py builds the one EMMA_FILL_GENERATIONS asks for
+all_assets = [*base_assets, *fill_in_assets(2)]

@@ -13,7 +13,8 @@ ingest_job = define_asset_job(
 )
 downstream_job = define_asset_job(
     "build_downstream",
-    selection=AssetSelection.all() - INGESTION - AssetSelection.groups("smart_labeling"),  # those run per property
+    # smart labels run per property; the mask-and-recover evaluation retrains every model per scenario (own job)
+    selection=AssetSelection.all() - INGESTION - AssetSelection.groups("smart_labeling", "fill_in_evaluation"),
     description="Rebuild every asset downstream of ingestion from all ingested batches (fits the models too).",
     tags={TRAINING_TAG: "build"},
 )
@@ -22,4 +23,10 @@ models_job = define_asset_job(
     selection=AssetSelection.groups("models"),
     description="Retrain (or reuse, when inputs and config are unchanged) the generation-1 models and their tables.",
     tags={TRAINING_TAG: "models"},
+)
+fill_in_evaluation_job = define_asset_job(
+    "evaluate_fill_in",
+    selection=AssetSelection.groups("fill_in_evaluation"),
+    description="Mask-and-recover: retrain the fill-in with 30 % of each attribute hidden and score what it recovers.",
+    tags={TRAINING_TAG: "fill_in_evaluation"},
 )

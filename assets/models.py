@@ -1,30 +1,56 @@
-"""Generation-1 models: text, vision and fusion artifacts, every model's predictions, and the metrics table.
-Each model asset returns one row per artifact (uri, version); downstream assets load exactly that artifact."""
-
-import json
+"""Text, vision and fusion models of every generation: generation 1 trains on the original values, generation
+k + 1 on generation k's filled table (``filled_gen<k>``). One factory builds a generation's three model assets;
+each returns one row per artifact (uri, version) and downstream assets load exactly that artifact."""
 
 import numpy as np
 import polars as pl
-from dagster import AssetExecutionContext, AutomationCondition, MetadataValue, Output, asset
+from dagster import AssetExecutionContext, AssetIn, AutomationCondition, MetadataValue, Output, asset
 
 from assets.metadata import png_markdown
+from emma_pipeline.fill_in.training_data import filled_prepared
 from emma_pipeline.models import artifacts
 from emma_pipeline.models.fusion_model import train_fusion_model
-from emma_pipeline.models.pipeline import artifact_frame, metrics_table, predictions_table, train_or_reuse
-from emma_pipeline.models.prepare import TABLES, ModelTables, prepare
-from emma_pipeline.models.report import collapsed_share, modality_weights_png, table1_markdown
+from emma_pipeline.models.pipeline import artifact_frame, train_or_reuse
+from emma_pipeline.models.prepare import TABLES, ModelTables, Prepared, prepare
+from emma_pipeline.models.report import collapsed_share, modality_weights_png
 from emma_pipeline.models.text_model import train_text_model
 from emma_pipeline.models.vision_model import train_vision_model
-from resources.lake import LakeResource
-from resources.models import ModelTrainingResource
 
-_GROUP = {"group_name": "models", "kinds": {"pytorch", "duckdb"}, "automation_condition": AutomationCondition.eager()}
+MODEL_ASSET_OPTIONS = {"kinds": {"pytorch", "duckdb"}, "automation_condition": AutomationCondition.eager(),
+          "required_resource_keys": {"lake", "model_training"}}  # fmt: skip
+MERGERS = ("concat", "attention")
 
 
-def _snapshots(lake: LakeResource) -> dict[str, int]:
+def model_asset_name(kind: str, generation: int) -> str:
+    """text_model, vision_model, fusion_model for generation 1; text_model_gen2 ... after."""
+    return f"{kind}_model" if generation == 1 else f"{kind}_model_gen{generation}"
+
+
+def filled_name(generation: int) -> str:
+    return f"filled_gen{generation}"
+
+
+def group_of(generation: int) -> str:
+    return "models" if generation == 1 else "fill_in"
+
+
+def original_prepared(inputs: dict) -> Prepared:
+    return prepare(ModelTables(*(inputs[t] for t in TABLES)))
+
+
+def training_data(inputs: dict, generation: int) -> tuple[Prepared, Prepared]:
+    """(original, what this generation trains on): the same for generation 1."""
+    original = original_prepared(inputs)
+    if generation == 1:
+        return original, original
+    return original, filled_prepared(original, inputs[filled_name(generation - 1)])
+
+
+def _snapshots(lake, generation: int) -> dict[str, int]:
     """The lake snapshot of every table the model reads (recorded in its artifact)."""
     store = lake.lake()
-    return {t: int(store.versions(t)["snapshot_id"][-1]) for t in TABLES}
+    tables = (*TABLES, filled_name(generation - 1)) if generation > 1 else TABLES
+    return {t: int(store.versions(t)["snapshot_id"][-1]) for t in tables}
 
 
 def _metadata(model, uri: str, reused: bool) -> dict:
@@ -34,82 +60,75 @@ def _metadata(model, uri: str, reused: bool) -> dict:
             "info": MetadataValue.json({k: v for k, v in model.info.items() if not isinstance(v, np.ndarray)})}
 
 
-def _train_single(kind: str, train_fn, tables: ModelTables, lake: LakeResource, training: ModelTrainingResource):
-    prepared, config = prepare(tables), training.config()
-    model, uri, reused = train_or_reuse(kind, lambda work: train_fn(prepared, config, work), prepared, config,
-                                        _snapshots(lake), training.root, training.cache())  # fmt: skip
-    return Output(artifact_frame([(model, uri, reused)]), metadata=_metadata(model, uri, reused))
+def _ins(generation: int, *extra: str) -> dict[str, AssetIn]:
+    names = [*TABLES, *extra] + ([filled_name(generation - 1)] if generation > 1 else [])
+    return {name: AssetIn(name) for name in names}
 
 
-@asset(**_GROUP)
-def text_model(objects: pl.DataFrame, object_materials: pl.DataFrame, object_categories: pl.DataFrame,
-               material_taxonomy: pl.DataFrame, category_tree: pl.DataFrame, splits: pl.DataFrame,
-               lake: LakeResource, model_training: ModelTrainingResource):
-    """Sentence encoder fine-tuned with one decoder per task (price, mass, materials, category, ratings)."""
-    tables = ModelTables(objects, object_materials, object_categories, material_taxonomy, category_tree, splits)
-    return _train_single("text", train_text_model, tables, lake, model_training)
+def _artifact_name(name: str, generation: int) -> str:
+    return name if generation == 1 else f"{name}_gen{generation}"
 
 
-@asset(**_GROUP)
-def vision_model(objects: pl.DataFrame, object_materials: pl.DataFrame, object_categories: pl.DataFrame,
-                 material_taxonomy: pl.DataFrame, category_tree: pl.DataFrame, splits: pl.DataFrame,
-                 lake: LakeResource, model_training: ModelTrainingResource):
-    """timm backbone fine-tuned on all of a listing's images (features summed), same decoders."""
-    tables = ModelTables(objects, object_materials, object_categories, material_taxonomy, category_tree, splits)
-    return _train_single("vision", train_vision_model, tables, lake, model_training)
+def _single_asset(kind: str, train_fn, generation: int, doc: str):
+    @asset(name=model_asset_name(kind, generation), ins=_ins(generation), group_name=group_of(generation),
+           description=doc, **MODEL_ASSET_OPTIONS)  # fmt: skip
+    def _model(context: AssetExecutionContext, **inputs):
+        _, prepared = training_data(inputs, generation)
+        training = context.resources.model_training
+        config = training.config()
+        model, uri, reused = train_or_reuse(_artifact_name(kind, generation), lambda work: train_fn(prepared, config, work),
+                                            prepared, config, _snapshots(context.resources.lake, generation),
+                                            training.root, training.cache())  # fmt: skip
+        return Output(artifact_frame([(model, uri, reused)], generation), metadata=_metadata(model, uri, reused))
+
+    return _model
 
 
-@asset(**_GROUP)
-def fusion_model(context: AssetExecutionContext, text_model: pl.DataFrame, vision_model: pl.DataFrame,
-                 objects: pl.DataFrame, object_materials: pl.DataFrame, object_categories: pl.DataFrame,
-                 material_taxonomy: pl.DataFrame, category_tree: pl.DataFrame, splits: pl.DataFrame,
-                 lake: LakeResource, model_training: ModelTrainingResource):
-    """Per task, a network on both fine-tuned embeddings plus all other attributes (masked when missing); one
-    artifact per merger (concatenation, modality attention with KL-to-uniform)."""
-    prepared = prepare(ModelTables(objects, object_materials, object_categories, material_taxonomy, category_tree, splits))
-    config, upstream = model_training.config(), (text_model["uri"][0], vision_model["uri"][0])
-    text, _ = artifacts.load(upstream[0])
-    vision, _ = artifacts.load(upstream[1])
-    built = []
-    for merger in ("concat", "attention"):
-        context.log.info(f"fusion model, {merger} merger")
-        train = lambda work, m=merger: train_fusion_model(prepared, text, vision, config, work, m)  # noqa: E731
-        built.append(train_or_reuse(f"fusion_{merger}", train, prepared, config, _snapshots(lake), model_training.root,
-                                    model_training.cache(), upstream))  # fmt: skip
-    attention = built[1][0]
-    weights = attention.predictions.modality_weights
-    metadata = {f"{m.name}:{k}": v for m, uri, reused in built for k, v in _metadata(m, uri, reused).items()}
-    metadata["collapsed_share"] = MetadataValue.float(collapsed_share(weights))
-    metadata["modality_weights"] = png_markdown(modality_weights_png(weights, attention.info["modalities"]), "modality weights")
-    metadata["mean_modality_weights"] = MetadataValue.json(dict(zip(attention.info["modalities"], weights.mean(axis=0).round(3).tolist())))
-    return Output(artifact_frame(built), metadata=metadata)
+def _fusion_asset(generation: int):
+    text_in, vision_in = model_asset_name("text", generation), model_asset_name("vision", generation)
+
+    @asset(name=model_asset_name("fusion", generation), ins=_ins(generation, text_in, vision_in),
+           group_name=group_of(generation), **MODEL_ASSET_OPTIONS)  # fmt: skip
+    def _fusion(context: AssetExecutionContext, **inputs):
+        """Per task, a network on both fine-tuned embeddings plus all other attributes (masked when missing); one
+        artifact per merger (concatenation, modality attention with KL-to-uniform). From generation 2 on the
+        inputs are the filled attributes; each task still learns only from its observed values."""
+        original, features = training_data(inputs, generation)
+        training = context.resources.model_training
+        config, upstream = training.config(), (inputs[text_in]["uri"][0], inputs[vision_in]["uri"][0])
+        text, vision = artifacts.load(upstream[0])[0], artifacts.load(upstream[1])[0]
+        built = []
+        for merger in MERGERS:
+            context.log.info(f"generation {generation} fusion model, {merger} merger")
+            train = lambda work, m=merger: train_fusion_model(original, text, vision, config, work, m, features=features)  # noqa: E731
+            built.append(train_or_reuse(_artifact_name(f"fusion_{merger}", generation), train, original, config,
+                                        _snapshots(context.resources.lake, generation), training.root, training.cache(),
+                                        upstream))  # fmt: skip
+        attention = built[1][0]
+        weights = attention.predictions.modality_weights
+        metadata = {f"{m.name}:{k}": v for m, uri, reused in built for k, v in _metadata(m, uri, reused).items()}
+        metadata["collapsed_share"] = MetadataValue.float(collapsed_share(weights))
+        metadata["modality_weights"] = png_markdown(modality_weights_png(weights, attention.info["modalities"]), "modality weights")
+        metadata["mean_modality_weights"] = MetadataValue.json(dict(zip(attention.info["modalities"], weights.mean(axis=0).round(3).tolist())))
+        return Output(artifact_frame(built, generation), metadata=metadata)
+
+    return _fusion
 
 
-def _load_all(*frames: pl.DataFrame):
+def generation_model_assets(generation: int) -> list:
+    """The text, vision and fusion model assets of one generation."""
+    return [
+        _single_asset("text", train_text_model, generation,
+                      "Sentence encoder fine-tuned with one decoder per task (price, mass, materials, category, ratings)."),
+        _single_asset("vision", train_vision_model, generation,
+                      "timm backbone fine-tuned on all of a listing's images (features summed), same decoders."),
+        _fusion_asset(generation),
+    ]  # fmt: skip
+
+
+def load_models(*frames: pl.DataFrame):
+    """(model, asins) of every artifact row of the given model-asset frames."""
     return [artifacts.load(uri) for frame in frames for uri in frame["uri"].to_list()]
 
 
-@asset(**_GROUP)
-def model_predictions(text_model: pl.DataFrame, vision_model: pl.DataFrame, fusion_model: pl.DataFrame,
-                      objects: pl.DataFrame, object_materials: pl.DataFrame, object_categories: pl.DataFrame,
-                      material_taxonomy: pl.DataFrame, category_tree: pl.DataFrame, splits: pl.DataFrame):
-    """Every model's predictions for every object (probabilistic for materials, category and ratings)."""
-    prepared = prepare(ModelTables(objects, object_materials, object_categories, material_taxonomy, category_tree, splits))
-    frame = pl.concat([predictions_table(m, asins, prepared) for m, asins in _load_all(text_model, vision_model, fusion_model)])
-    return Output(frame, metadata={"models": sorted(set(frame["model"].to_list())), "objects": prepared.objects.height})
-
-
-@asset(**_GROUP)
-def model_metrics(text_model: pl.DataFrame, vision_model: pl.DataFrame, fusion_model: pl.DataFrame,
-                  objects: pl.DataFrame, object_materials: pl.DataFrame, object_categories: pl.DataFrame,
-                  material_taxonomy: pl.DataFrame, category_tree: pl.DataFrame, splits: pl.DataFrame):
-    """One row per (model, generation, modality, merger, task, split, metric) with the trivial baseline's value."""
-    prepared = prepare(ModelTables(objects, object_materials, object_categories, material_taxonomy, category_tree, splits))
-    table = metrics_table([m for m, _ in _load_all(text_model, vision_model, fusion_model)], prepared)
-    test = table.filter(pl.col("split") == "test")
-    better = test.with_columns(
-        pl.when(pl.col("higher_is_better")).then(pl.col("value") > pl.col("baseline")).otherwise(pl.col("value") < pl.col("baseline")).alias("beats")
-    ).filter(pl.col("metric").is_in(["mnre_price", "mnre_mass", "f1_materials", "accuracy_category", "kl_ratings"]))
-    return Output(table, metadata={"table_1": MetadataValue.md(table1_markdown(table)),
-                                   "beats_baseline": f"{int(better['beats'].sum())}/{better.height}",
-                                   "cells": json.dumps(table.height)})  # fmt: skip
+text_model, vision_model, fusion_model = generation_model_assets(1)

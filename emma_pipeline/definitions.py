@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dagster import AssetSelection, AutomationConditionSensorDefinition, DefaultSensorStatus, Definitions
 
-from assets import all_assets
-from assets.jobs import TRAINING_TAG, downstream_job, ingest_job, models_job
+from assets import base_assets
+from assets.fill_in import fill_in_assets
+from assets.fill_in_evaluation import fill_in_evaluation
+from assets.jobs import TRAINING_TAG, downstream_job, fill_in_evaluation_job, ingest_job, models_job
 from assets.maintenance import daily_lake_maintenance, lake_maintenance
 from assets.partitions import ingest_batches
 from assets.sensors import landing_sensor
@@ -26,8 +28,9 @@ automation_sensor = AutomationConditionSensorDefinition(
 def build_definitions() -> Definitions:
     settings = load_settings()
     return Definitions(
-        assets=[*all_assets, *smart_label_assets],  # smart labels: per property, not part of the build graph
-        jobs=[ingest_job, downstream_job, models_job, smart_labels_job, lake_maintenance],
+        assets=[*base_assets, *fill_in_assets(settings.fill_generations), fill_in_evaluation,
+                *smart_label_assets],  # smart labels: per property, not part of the build graph
+        jobs=[ingest_job, downstream_job, models_job, fill_in_evaluation_job, smart_labels_job, lake_maintenance],
         schedules=[daily_lake_maintenance],
         sensors=[landing_sensor, automation_sensor, smart_labels_sensor],
         resources=build_resources(settings),

@@ -34,6 +34,7 @@ class Settings:
     executor: str = "multiprocess"  # Dagster executor for launched runs: multiprocess, in_process, k8s, celery
     model_profile: str = "cpu"  # EMMA_MODEL_PROFILE: cpu (sample), tiny (tests), gpu (see models/config.py)
     models_root: str = ""  # EMMA_MODELS: where model artifacts live; default ``models`` beside the lake data
+    fill_generations: int = 2  # EMMA_FILL_GENERATIONS: model generations of the fill-in (3 measures a third)
 
     def lake_config(self) -> LakeConfig:
         """For library and CLI use; S3 credentials are read from the AWS_* environment at call time."""
@@ -87,4 +88,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         executor=env.get("EMMA_EXECUTOR") or "multiprocess",
         model_profile=env.get("EMMA_MODEL_PROFILE") or "cpu",
         models_root=env.get("EMMA_MODELS") or "",
+        fill_generations=int(env.get("EMMA_FILL_GENERATIONS") or 2),
     )

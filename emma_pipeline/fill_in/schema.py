@@ -18,7 +18,8 @@ Column contract (``emma export`` and the dataset card read exactly these names):
 
 An original value is never replaced. For original materials the probabilities of the labeled nodes and their
 ancestors are 1; the descendants of a labeled internal node ("metal") carry the model's distribution over the
-kinds of metal (``materials_source`` stays ``original``, ``materials_model_version`` names the refining model).
+kinds of metal, from the generation's filler (``materials_source`` stays ``original``; the asset's metadata names
+the filler's version).
 """
 
 from __future__ import annotations

@@ -23,7 +23,10 @@ DROP_SHARE = 0.3
 
 
 def fusion_arrays(prepared: Prepared, text: TrainedModel | None, vision: TrainedModel | None,
-                  inputs: tuple[str, ...]) -> dict[str, np.ndarray]:
+                  inputs: tuple[str, ...], features: Prepared | None = None) -> dict[str, np.ndarray]:
+    """Inputs from ``features`` (default ``prepared``; a later generation passes its filled data), targets
+    from ``prepared``."""
+    features = features or prepared
     train, n = prepared.rows("train"), len(prepared.asins)
     arrays: dict[str, np.ndarray] = {}
     if "text" in inputs and text is not None:
@@ -31,10 +34,10 @@ def fusion_arrays(prepared: Prepared, text: TrainedModel | None, vision: Trained
     if "image" in inputs and vision is not None:
         present = vision.predictions.available
         arrays["image"], arrays["image_present"] = standardize(vision.embedding, train, present), present.astype(np.float32)
-    tabular = tabular_features(prepared, inputs)
+    tabular = tabular_features(features, inputs)
     if tabular.shape[1]:
         arrays["tabular"] = tabular
-    arrays.update(id_inputs(prepared, inputs))
+    arrays.update(id_inputs(features, inputs))
     arrays.update(target_arrays(prepared.targets))
     assert all(len(v) == n for v in arrays.values())
     return arrays
@@ -49,7 +52,10 @@ def _net(task: TaskConfig, arrays: dict, prepared: Prepared, config: ModelConfig
 
 
 def train_fusion_model(prepared: Prepared, text: TrainedModel, vision: TrainedModel, config: ModelConfig,
-                       work_dir: Path, merger: str = "attention", tasks: tuple[str, ...] = TASKS) -> TrainedModel:
+                       work_dir: Path, merger: str = "attention", tasks: tuple[str, ...] = TASKS,
+                       features: Prepared | None = None) -> TrainedModel:
+    """``features``: where the inputs come from when they differ from the targets' tables (generation k + 1
+    reads generation k's filled attributes as inputs but learns each task only from its observed values)."""
     outputs: dict[str, np.ndarray] = {}
     dropped: dict[str, np.ndarray] = {}
     weights: dict[str, np.ndarray] = {}
@@ -57,7 +63,7 @@ def train_fusion_model(prepared: Prepared, text: TrainedModel, vision: TrainedMo
     everyone = np.arange(len(prepared.asins))
     for task in tasks:
         spec = everything(task)
-        arrays = fusion_arrays(prepared, text, vision, spec.inputs)
+        arrays = fusion_arrays(prepared, text, vision, spec.inputs, features)
         net = _net(spec, arrays, prepared, config, merger)
         data = MultiTaskData(arrays, prepared.rows("train"), prepared.rows("val"), config.batch_size * 4, config.seed)
         fit(net, data, spec.outputs, prepared.hierarchy, config, Path(work_dir) / task, epochs=config.fusion_epochs,

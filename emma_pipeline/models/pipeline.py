@@ -16,7 +16,7 @@ from emma_pipeline.models.metrics import HIGHER_IS_BETTER, TASK_OF_METRIC
 from emma_pipeline.models.prepare import Prepared
 from emma_pipeline.models.trained import TrainedModel, baseline_metrics, split_metrics
 
-GENERATION = 1
+GENERATION = 1  # models trained on the original values; generation k + 1 trains on generation k's filled table
 
 
 def train_or_reuse(name: str, train: Callable[[Path], TrainedModel], prepared: Prepared, config: ModelConfig,
@@ -35,10 +35,10 @@ def train_or_reuse(name: str, train: Callable[[Path], TrainedModel], prepared: P
     return model, uri, False
 
 
-def artifact_frame(models: list[tuple[TrainedModel, str, bool]]) -> pl.DataFrame:
+def artifact_frame(models: list[tuple[TrainedModel, str, bool]], generation: int = GENERATION) -> pl.DataFrame:
     """One row per artifact: what downstream assets take as their declared input."""
     return pl.DataFrame(
-        [{"model": m.name, "generation": GENERATION, "modality": m.modality, "merger": m.merger, "uri": uri,
+        [{"model": m.name, "generation": generation, "modality": m.modality, "merger": m.merger, "uri": uri,
           "version": uri.rstrip("/").rsplit("/", 1)[1], "reused": reused,
           "test_metrics": json.dumps(m.metrics.get("test", {}))} for m, uri, reused in models],
         schema={"model": pl.Utf8, "generation": pl.Int64, "modality": pl.Utf8, "merger": pl.Utf8, "uri": pl.Utf8,
@@ -91,11 +91,11 @@ def predictions_table(model: TrainedModel, asins: list[str], prepared: Prepared,
     return pl.DataFrame(frame, schema=schema)
 
 
-def metrics_rows(model: TrainedModel, prepared: Prepared, splits=("val", "test")) -> list[dict]:
+def metrics_rows(model: TrainedModel, prepared: Prepared, splits=("val", "test"), generation: int = GENERATION) -> list[dict]:
     """Recomputed from the artifact's predictions against the current targets, with the baseline's value."""
     ours = split_metrics(model.predictions, prepared, splits)
     base = baseline_metrics(prepared, model.predictions.tasks, splits)
-    return [{"model": model.name, "generation": GENERATION, "modality": model.modality, "merger": model.merger,
+    return [{"model": model.name, "generation": generation, "modality": model.modality, "merger": model.merger,
              "task": TASK_OF_METRIC[metric], "split": split, "metric": metric, "value": value,
              "baseline": base[split].get(metric), "higher_is_better": HIGHER_IS_BETTER[metric]}
             for split in splits for metric, value in ours[split].items()]  # fmt: skip
@@ -106,5 +106,6 @@ METRICS_SCHEMA = {"model": pl.Utf8, "generation": pl.Int64, "modality": pl.Utf8,
                   "higher_is_better": pl.Boolean}  # fmt: skip
 
 
-def metrics_table(models: list[TrainedModel], prepared: Prepared) -> pl.DataFrame:
-    return pl.DataFrame([row for m in models for row in metrics_rows(m, prepared)], schema=METRICS_SCHEMA)
+def metrics_table(models: list[TrainedModel], prepared: Prepared, generation: int = GENERATION) -> pl.DataFrame:
+    rows = [row for m in models for row in metrics_rows(m, prepared, generation=generation)]
+    return pl.DataFrame(rows, schema=METRICS_SCHEMA)

@@ -19,7 +19,7 @@ def test_definitions_load():
     Definitions.validate_loadable(defs)
     groups = {spec.group_name for spec in defs.resolve_all_asset_specs()}
     assert {"ingestion", "quarantine", "join", "embeddings", "cleaning", "materials", "categories", "splits",
-            "evaluation", "models"} <= groups
+            "evaluation", "models", "fill_in", "fill_in_evaluation"} <= groups
 
 
 def test_ingest_then_downstream(settings, sample_home):
@@ -83,3 +83,11 @@ def test_ingest_then_downstream(settings, sample_home):
     metrics = lake.read("model_metrics")
     assert {"mnre_mass", "f1_materials", "accuracy_category", "kl_ratings"} <= set(metrics["metric"].to_list())
     assert metrics["baseline"].null_count() == 0
+    # fill-in: two generations, every object in the published table, original values untouched
+    dataset = lake.read("dataset")
+    assert sorted(dataset["asin"].to_list()) == sorted(cleaned["asin"].to_list())
+    stated = dataset.join(cleaned.select("asin", "price_usd", "mass_kg"), on="asin")
+    original = stated.filter(pl.col("price_source") == "original")
+    assert original.height == stated["price_usd"].drop_nulls().len() and (original["price"] == original["price_usd"]).all()
+    assert set(dataset["mass_source"]) <= {"original", "gen2"} and dataset["mass"].null_count() == 0
+    assert set(lake.read("generation_metrics")["generation"]) == {1, 2}
