@@ -3,7 +3,7 @@
 from assets.categories import categories
 from assets.cleaning import clean_objects
 from assets.embeddings import image_embeddings, text_embeddings
-from assets.evaluation import cleaning_evaluation, join_evaluation
+from assets.evaluation import cleaning_evaluation, fill_in_truth_evaluation, join_evaluation
 from assets.images import image_fetches
 from assets.ingestion import ingest_assets
 from assets.join import asin_join, quarantine
@@ -23,4 +23,4 @@ base_assets = [
 ]  # fmt: skip
 
 # the default graph (two generations); definitions.py builds the one EMMA_FILL_GENERATIONS asks for
-all_assets = [*base_assets, *fill_in_assets(2)]
+all_assets = [*base_assets, *fill_in_assets(2), fill_in_truth_evaluation]

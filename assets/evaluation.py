@@ -4,8 +4,10 @@ import polars as pl
 from dagster import AssetIn, AutomationCondition, MetadataValue, Output, asset
 
 from emma_pipeline.evaluation.dedup_eval import evaluate_dedup
+from emma_pipeline.evaluation.fill_in_eval import evaluate_fill_in
 from emma_pipeline.evaluation.filters_eval import evaluate_filters
 from emma_pipeline.evaluation.join_eval import evaluate_join
+from emma_pipeline.materials import load_taxonomy
 from resources.ground_truth import GroundTruth
 
 _NO_TRUTH = pl.DataFrame(schema={"metric": pl.Utf8, "value": pl.Float64})
@@ -49,3 +51,22 @@ def cleaning_evaluation(duplicate_groups: pl.DataFrame, removals: pl.DataFrame, 
     entered = [a for a in joined if a not in dedup_removed]
     filters = evaluate_filters(removals, truth, asins=entered)
     return _metrics_output({**dedup, **filters})
+
+
+@asset(
+    group_name="evaluation",
+    kinds={"duckdb"},
+    ins={"dataset": AssetIn(), "category_tree": AssetIn()},
+    automation_condition=AutomationCondition.eager(),
+)
+def fill_in_truth_evaluation(dataset: pl.DataFrame, category_tree: pl.DataFrame, ground_truth: GroundTruth):
+    """The naturally missing values the fill-in wrote, against the sample's true values: per attribute the filled
+    values' score, the imputation's on the same objects, and the precision of the values passing the threshold."""
+    truth = ground_truth.load()
+    if truth is None:
+        return Output(pl.DataFrame(), metadata={"note": "no ground truth"})
+    table = evaluate_fill_in(dataset, truth, category_tree, load_taxonomy())
+    lines = ["| attribute | metric | objects | filled | imputation | passing | precision of passing |", "|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['attribute']} | {r['metric']} | {r['objects']} | {r['filled']:.3f} | {r['imputation']:.3f} | {r['passing']} | "
+              f"{r['precision_passing']:.3f} |" for r in table.iter_rows(named=True)]  # fmt: skip
+    return Output(table, metadata={"naturally_missing": MetadataValue.md("\n".join(lines))})

@@ -6,6 +6,7 @@ from dagster import AssetSelection, AutomationConditionSensorDefinition, Default
 
 from assets import base_assets
 from assets.fill_in import fill_in_assets
+from assets.evaluation import fill_in_truth_evaluation
 from assets.fill_in_evaluation import fill_in_evaluation
 from assets.jobs import TRAINING_TAG, downstream_job, fill_in_evaluation_job, ingest_job, models_job
 from assets.maintenance import daily_lake_maintenance, lake_maintenance
@@ -29,7 +30,7 @@ def build_definitions() -> Definitions:
     settings = load_settings()
     return Definitions(
         assets=[*base_assets, *fill_in_assets(settings.fill_generations), fill_in_evaluation,
-                *smart_label_assets],  # smart labels: per property, not part of the build graph
+                fill_in_truth_evaluation, *smart_label_assets],  # smart labels: per property, not part of the build graph
         jobs=[ingest_job, downstream_job, models_job, fill_in_evaluation_job, smart_labels_job, lake_maintenance],
         schedules=[daily_lake_maintenance],
         sensors=[landing_sensor, automation_sensor, smart_labels_sensor],

@@ -84,4 +84,5 @@ def recover_scores(fold: Fold, scenario: str, truth: Prepared, masked: Prepared,
 
 
 RECOVER_SCHEMA = {"scenario": pl.Utf8, "generation": pl.Int64, "attribute": pl.Utf8, "hidden": pl.Int64, "metric": pl.Utf8,
-                  "filled": pl.Float64, "imputation": pl.Float64, "beats_imputation": pl.Boolean}  # fmt: skip
+                  "filled": pl.Float64, "imputation": pl.Float64, "beats_imputation": pl.Boolean,
+                  "generation_minutes": pl.Float64}  # wall time of the masked run's generation (training + fill)  # fmt: skip

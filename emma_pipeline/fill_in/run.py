@@ -4,6 +4,7 @@ both call the same training functions."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,17 +24,22 @@ from emma_pipeline.models.vision_model import train_vision_model
 
 
 def run_generations(tables: ModelTables, config: ModelConfig, generations: int, work: Path, fill_config: FillInConfig,
-                    mergers: tuple[str, ...] = ("attention",), log: Callable[[str], None] = print) -> list[Filled]:  # fmt: skip
+                    mergers: tuple[str, ...] = ("attention",), log: Callable[[str], None] = print,
+                    minutes: dict[int, float] | None = None) -> list[Filled]:  # fmt: skip
+    """``minutes``, when given, receives each generation's wall time (training + fill)."""
+    minutes = {} if minutes is None else minutes
     original = prepare(tables)
     training, out = original, []
     for g in range(1, generations + 1):
         log(f"generation {g}: text, vision, fusion ({', '.join(mergers)})")
+        start = time.perf_counter()
         text = train_text_model(training, config, work / f"gen{g}" / "text")
         vision = train_vision_model(training, config, work / f"gen{g}" / "vision")
         models = {"text": text, "vision": vision}
         for m in mergers:
             models[f"fusion_{m}"] = train_fusion_model(original, text, vision, config, work / f"gen{g}" / m, m, features=training)
         out.append(fill(models, original, tables.object_materials, fill_config, g, f"{work.name}-gen{g}"))
+        minutes[g] = (time.perf_counter() - start) / 60
         training = filled_prepared(original, out[-1].table)
     return out
 
@@ -59,8 +65,10 @@ def mask_and_recover(tables: ModelTables, config: ModelConfig, fill_config: Fill
         masked_prepared = prepare(masked)
         fold.check(stated(masked_prepared))
         log(f"mask-and-recover {scenario}: hidden " + ", ".join(f"{a} {len(r)}" for a, r in fold.hidden.items()))
-        filled = run_generations(masked, config, generations, work / scenario, fill_config, log=log)
+        minutes: dict[int, float] = {}
+        filled = run_generations(masked, config, generations, work / scenario, fill_config, log=log, minutes=minutes)
         material_ids = original_material_ids(masked_prepared, masked.object_materials)
         for g, result in enumerate(filled, start=1):
-            rows += recover_scores(fold, scenario, truth, masked_prepared, result.table, material_ids, g)
+            scores = recover_scores(fold, scenario, truth, masked_prepared, result.table, material_ids, g)
+            rows += [{**r, "generation_minutes": minutes[g]} for r in scores]
     return pl.DataFrame(rows, schema=RECOVER_SCHEMA)

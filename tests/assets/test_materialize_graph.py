@@ -22,6 +22,7 @@ def test_definitions_load():
             "evaluation", "models", "fill_in", "fill_in_evaluation"} <= groups
 
 
+@pytest.mark.timeout(1800)  # two model generations since the fill-in: past 900 s when the 2 cores are shared
 def test_ingest_then_downstream(settings, sample_home):
     _, summary = sample_home
     resources = build_resources(settings)
@@ -91,3 +92,5 @@ def test_ingest_then_downstream(settings, sample_home):
     assert original.height == stated["price_usd"].drop_nulls().len() and (original["price"] == original["price_usd"]).all()
     assert set(dataset["mass_source"]) <= {"original", "gen2"} and dataset["mass"].null_count() == 0
     assert set(lake.read("generation_metrics")["generation"]) == {1, 2}
+    truth_scores = lake.read("fill_in_truth_evaluation")
+    assert set(truth_scores["attribute"]) == {"price", "mass", "category", "materials"}
