@@ -9,6 +9,7 @@ from dagster import (
 )  # fmt: skip
 
 from assets.models import filled_name, generation_model_assets, load_models, model_asset_name, original_prepared
+from emma_pipeline.export import dataset_card
 from emma_pipeline.fill_in.config import FillInConfig
 from emma_pipeline.fill_in.generation import fill
 from emma_pipeline.fill_in.report import coverage_markdown, generations_markdown, generations_summary
@@ -52,11 +53,11 @@ def _filled_asset(generation: int):
 
 def _dataset_asset(last: int):
     @asset(ins={"filled": AssetIn(filled_name(last)), "objects": AssetIn(), "material_taxonomy": AssetIn(),
-                "category_tree": AssetIn()}, group_name="fill_in", kinds={"duckdb"}, automation_condition=_EAGER,
+                "category_tree": AssetIn(), "generation_metrics": AssetIn()}, group_name="fill_in", kinds={"duckdb"}, automation_condition=_EAGER,
            check_specs=[AssetCheckSpec(CONSISTENCY_CHECK, asset="dataset", blocking=True,
                                        description="zero material-consistency violations on every object")])  # fmt: skip
     def dataset(context: AssetExecutionContext, filled: pl.DataFrame, objects: pl.DataFrame,
-                material_taxonomy: pl.DataFrame, category_tree: pl.DataFrame):
+                material_taxonomy: pl.DataFrame, category_tree: pl.DataFrame, generation_metrics: pl.DataFrame):
         """The published table: one row per object, every attribute with its value, source (original / gen1 /
         gen2 ...), confidence, model version and 95 %-precision verdict, plus the split (schema: fill_in/schema.py)."""
         taxonomy = material_taxonomy.sort("id")
@@ -71,7 +72,8 @@ def _dataset_asset(last: int):
         shares = {f"{a}/synthetic_share": MetadataValue.float(float((filled[f"{a}_source"] != "original").mean())) for a in ATTRIBUTES}
         passing = {f"{a}/coverage_at_precision": MetadataValue.float(float(filled.filter(pl.col(f"{a}_source") != "original")[f"{a}_passes_threshold"].mean() or 0.0))
                    for a in ATTRIBUTES}  # fmt: skip
-        yield Output(filled, metadata={"generation": last, **shares, **passing,
+        card = dataset_card(filled, taxonomy=material_taxonomy, categories=category_tree, metrics=generation_metrics)
+        yield Output(filled, metadata={"generation": last, **shares, **passing, "dataset_card": MetadataValue.md(card),
                                        "sanity_sample": MetadataValue.path(str(reports / "fill_in_sanity_sample.html"))})  # fmt: skip
         yield AssetCheckResult(check_name=CONSISTENCY_CHECK, passed=broken == 0,
                                metadata={"violations": broken, "objects": filled.height})  # fmt: skip
