@@ -99,7 +99,7 @@ def iter_source_batch(
             pending: deque[Future | ParseResult] = deque()
             for task in _tasks(source, paths, batch_dir, chunk_bytes):
                 pending.append(task if isinstance(task, ParseResult) else pool.submit(run_task, task))
-                while len(pending) > 2 * workers:
+                while len(pending) > workers + 1:  # one result waiting per worker, and the one being written
                     yield _result(pending.popleft())
                 bar.update(min(task.size if isinstance(task, Task) else 0, total - bar.n))
             while pending:

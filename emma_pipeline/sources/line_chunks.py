@@ -18,7 +18,7 @@ import orjson
 
 from emma_pipeline.sources.files import Progress, open_binary
 
-CHUNK_BYTES = 16 << 20
+CHUNK_BYTES = 8 << 20
 _BOM = b"\xef\xbb\xbf"
 
 
