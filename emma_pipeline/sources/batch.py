@@ -20,7 +20,7 @@ import posixpath
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing import get_context
+from multiprocessing import current_process, get_context
 from pathlib import Path
 
 import fsspec
@@ -87,6 +87,8 @@ def iter_source_batch(
     sizes = {path: fs.size(path) for path in paths}
     total = sum(sizes.values())
     workers = workers if workers is not None else (default_workers() if total >= _PARALLEL_BYTES else 1)
+    if current_process().daemon:  # a daemonic process may not start workers: parse in-process
+        workers = 1
     bar = tqdm(total=total, unit="B", unit_scale=True, desc=f"{source} ({len(paths)} files)", disable=not progress)
     with bar:
         if workers <= 1:
