@@ -114,3 +114,16 @@ def test_cli_exports_the_latest_snapshot_and_reports_errors(tmp_path, monkeypatc
     out = tmp_path / "home" / "export" / f"snapshot-{snapshot}"
     assert "exported 6 objects" in done.output and (out / "README.md").exists()
     assert pl.read_parquet(out / "data/*.parquet").height == 6
+
+
+def test_images_are_copied_by_content_hash(tiny_lake, tmp_path):
+    import hashlib
+
+    lake, store, expected = tiny_lake
+    result = export_dataset(lake, tmp_path / "out", store, with_images=True)
+    digests = {d for ds in expected.values() for d in ds}
+    copied = {p.name: p.read_bytes() for p in (result.out / "images").rglob("*") if p.is_file()}
+    assert set(copied) == digests and result.images_copied == len(digests)
+    assert all(hashlib.sha256(data).hexdigest() == name for name, data in copied.items())
+    assert "copied beside this card" in (result.out / "README.md").read_text()
+    assert export_dataset(lake, tmp_path / "out", store, with_images=True).images_copied == 0  # already there
