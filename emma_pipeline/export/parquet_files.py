@@ -45,7 +45,8 @@ def write_splits(frame: pl.DataFrame, out: Path, rows_per_shard: int = ROWS_PER_
         rows = frame.filter(pl.col("split") == split).sort("asin")
         for i, name in enumerate(names):
             part = rows.slice(i * rows_per_shard, rows_per_shard)
-            pq.write_table(part.to_arrow().cast(schema), out / name, **WRITER)
+            # one contiguous chunk per column: the pages written do not depend on how the frame was assembled
+            pq.write_table(part.rechunk().to_arrow().cast(schema).combine_chunks(), out / name, **WRITER)
     return files
 
 
