@@ -91,6 +91,11 @@ def main() -> None:
     for model in ROW_ORDER:
         print(f"{model:18}" + "".join(f"{mean('test', model, m):>13.3f} ± {std('test', model, m):<6.3f}" for m in TABLE1_METRICS))
     print(f"{'baseline':18}" + "".join(f"{base[m]:>22.3f}" for m in TABLE1_METRICS))
+    print(f"\nMarkdown (test split, {len(prepared.rows('test'))} test objects of {len(prepared.asins)}, seeds {args.seeds}, "
+          f"profile {args.profile}):\n\n| model | " + " | ".join(TABLE1_METRICS) + " |\n" + "|---" * (len(TABLE1_METRICS) + 1) + "|")
+    for model in ROW_ORDER:
+        print(f"| {model} | " + " | ".join(f"{mean('test', model, m):.3f} ± {std('test', model, m):.3f}" for m in TABLE1_METRICS) + " |")
+    print("| baseline | " + " | ".join(f"{base[m]:.3f}" for m in TABLE1_METRICS) + " |\n")
     beats = [better(m, mean("test", model, m), base[m]) and mean("test", model, m) != base[m] for model in ROW_ORDER for m in TABLE1_METRICS]
     best_single = {m: max(mean("test", "text", m), mean("test", "vision", m)) if HIGHER_IS_BETTER[m]
                    else min(mean("test", "text", m), mean("test", "vision", m)) for m in TABLE1_METRICS}  # fmt: skip
