@@ -9,7 +9,9 @@ JSON-lines file. Then, each in a fresh subprocess (so each peak RSS is its own),
 (b) DuckDB ``CREATE TABLE AS SELECT <the fields we read> FROM read_json(...)`` into an in-memory table;
 (c) DuckDB's bare ``count(*)`` over ``read_json``, for reference.
 
-Our peak RSS is the parent's peak plus each worker's peak (an upper bound: the peaks need not coincide).
+Our peak RSS is the parent's peak plus each worker's peak (an upper bound: the peaks need not coincide). CPU seconds
+(user + system, workers included) are printed too: on a shared, loaded machine they compare the work done more
+fairly than wall time.
 
     python bench/bench_ingest.py --n 1000000          # the issue's size (generation takes a few minutes)
     python bench/bench_ingest.py --n 100000 --data /tmp/emma_bench
@@ -28,12 +30,15 @@ from pathlib import Path
 
 _OURS = """
 import json, resource, sys, time
+def _cpu():
+    r, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime + c.ru_utime + c.ru_stime
 from pathlib import Path
 import pyarrow.parquet as pq
 from emma_pipeline.sources.batch import default_workers, iter_source_batch
 from emma_pipeline.sources.records import ParseResult
 batch, out = Path(sys.argv[1]), Path(sys.argv[2])
-start = time.perf_counter()
+start, cpu0 = time.perf_counter(), _cpu()
 writers, n_in, n_ok, n_q, rows = {}, 0, 0, 0, 0
 for part in iter_source_batch("ucsd", batch, progress=False):
     for name, frame in (("listings", part.listings), ("quarantine", part.quarantine)):
@@ -44,39 +49,45 @@ for part in iter_source_batch("ucsd", batch, progress=False):
     n_in, n_ok, n_q, rows = n_in + part.records_in, n_ok + part.records_ok, n_q + part.quarantine.height, rows + part.listings.height
 for w in writers.values():
     w.close()
-elapsed = time.perf_counter() - start
+elapsed, cpu = time.perf_counter() - start, _cpu() - cpu0
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({"seconds": elapsed, "rows": n_in, "parsed": n_ok, "quarantined": n_q, "listings": rows,
+print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "rows": n_in, "parsed": n_ok, "quarantined": n_q, "listings": rows,
                   "peak_rss_mb": own + default_workers() * child, "parent_rss_mb": own, "worker_rss_mb": child,
                   "workers": default_workers()}))
 """
 
 _DUCKDB_FULL = """
 import json, resource, sys, time
+def _cpu():
+    r, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime + c.ru_utime + c.ru_stime
 import duckdb
 columns = {"asin": "VARCHAR", "title": "VARCHAR", "feature": "VARCHAR[]", "description": "VARCHAR[]",
            "brand": "VARCHAR", "image": "VARCHAR[]", "imageURL": "VARCHAR[]", "imageURLHighRes": "VARCHAR[]",
            "price": "VARCHAR", "category": "VARCHAR[]", "details": "MAP(VARCHAR, VARCHAR)", "tech1": "VARCHAR",
            "tech2": "VARCHAR"}
 con = duckdb.connect()
-start = time.perf_counter()
+start, cpu0 = time.perf_counter(), _cpu()
 con.execute("CREATE TABLE meta AS SELECT * FROM read_json(?, format='newline_delimited', ignore_errors=true, "
             "columns=?)", [sys.argv[1], columns])
-elapsed = time.perf_counter() - start
+elapsed, cpu = time.perf_counter() - start, _cpu() - cpu0
 rows = con.execute("SELECT count(*) FROM meta").fetchone()[0]
-print(json.dumps({"seconds": elapsed, "rows": rows,
+print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "rows": rows,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 _DUCKDB_COUNT = """
 import json, resource, sys, time
+def _cpu():
+    r, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime + c.ru_utime + c.ru_stime
 import duckdb
-start = time.perf_counter()
+start, cpu0 = time.perf_counter(), _cpu()
 rows = duckdb.sql("SELECT count(*) FROM read_json(?, format='newline_delimited', ignore_errors=true)",
                   params=[sys.argv[1]]).fetchone()[0]
-elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed, "rows": rows,
+elapsed, cpu = time.perf_counter() - start, _cpu() - cpu0
+print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "rows": rows,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -126,15 +137,16 @@ def main() -> None:
         ours = _run(_OURS, _one_file_batch(data, path), out)
     full, count = _run(_DUCKDB_FULL, path), _run(_DUCKDB_COUNT, path)
     print(f"file: {path} ({size_mb:,.1f} MB, {ours['rows']:,} lines, {args.n:,} listings generated)")
-    print(f"{'':<34}{'seconds':>10}{'MB/s':>10}{'rows/s':>12}{'peak RSS MB':>14}")
+    print(f"{'':<34}{'seconds':>10}{'CPU s':>10}{'MB/s':>10}{'rows/s':>12}{'peak RSS MB':>14}")
     for name, r in (("emma full parse -> Parquet", ours), ("duckdb read_json -> table", full),
                     ("duckdb read_json count", count)):
-        print(f"{name:<34}{r['seconds']:>10.2f}{size_mb / r['seconds']:>10.1f}{r['rows'] / r['seconds']:>12,.0f}"
+        print(f"{name:<34}{r['seconds']:>10.2f}{r['cpu_seconds']:>10.1f}{size_mb / r['seconds']:>10.1f}{r['rows'] / r['seconds']:>12,.0f}"
               f"{r['peak_rss_mb']:>14,.0f}")
     print(f"emma: parsed {ours['parsed']:,}, quarantined {ours['quarantined']:,}; parent peak "
           f"{ours['parent_rss_mb']:,.0f} MB + {ours['workers']} workers x {ours['worker_rss_mb']:,.0f} MB; duckdb rows {full['rows']:,}")
     print(f"RESULT ingest_vs_duckdb_full_parse={ours['seconds'] / full['seconds']:.2f} "
           f"ingest_vs_duckdb_count={ours['seconds'] / count['seconds']:.2f} "
+          f"ingest_vs_duckdb_full_parse_cpu={ours['cpu_seconds'] / full['cpu_seconds']:.2f} "
           f"ingest_peak_rss_mb={ours['peak_rss_mb']:.0f} duckdb_full_parse_peak_rss_mb={full['peak_rss_mb']:.0f} "
           f"ingest_mb_per_s={size_mb / ours['seconds']:.1f} duckdb_full_parse_mb_per_s={size_mb / full['seconds']:.1f} "
           f"listings={args.n}")
