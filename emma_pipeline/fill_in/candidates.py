@@ -21,7 +21,8 @@ class Candidates:
     mass: np.ndarray
     material_probs: np.ndarray  # (n, M) taxonomy-consistent, original labels clamped
     model_material_probs: np.ndarray  # (n, M) the model's own consistent probabilities (nothing clamped): tuning
-    material_sets: list[list[int]]  # per object the most specific node indices held at p >= 0.5
+    material_sets: list[list[int]]  # per object the most specific node indices at p >= the material threshold
+    material_cut: float  # the filler's material decision threshold (chosen on held-out rows when it was trained)
     category_paths: np.ndarray  # (n, L) node indices, -1 padded (greedy path)
     category_probs: np.ndarray  # (n, L) marginal probability of each path node, nan padded
     ratings: np.ndarray  # (n, 5)
@@ -70,7 +71,8 @@ def candidates(models: dict[str, TrainedModel], filler: str, prepared: Prepared)
     forest = material_forest(prepared)
     consistent = make_consistent(raw, forest, clamped)
     unclamped = make_consistent(p.material_probs(), forest).probabilities.astype(np.float32)
-    sets = most_specific_sets(consistent.probabilities, prepared.materials.parent)
+    cut = float(p.material_threshold)
+    sets = most_specific_sets(consistent.probabilities, prepared.materials.parent, cut)
     material_conf = np.array([consistent.probabilities[r, s].min() for r, s in enumerate(sets)])
     marginals = h.marginals(p.category_log_probs)
     paths = h.greedy_paths(marginals)
@@ -86,5 +88,5 @@ def candidates(models: dict[str, TrainedModel], filler: str, prepared: Prepared)
         "ratings": agreement(_per_model(models, "ratings", mean_stars)),
     }
     return Candidates(p.price.astype(np.float64), p.mass.astype(np.float64), consistent.probabilities.astype(np.float32),
-                      unclamped, sets, paths, path_probs, p.ratings.astype(np.float32), confidence,
+                      unclamped, sets, cut, paths, path_probs, p.ratings.astype(np.float32), confidence,
                       int(consistent.conflicts.sum()))  # fmt: skip

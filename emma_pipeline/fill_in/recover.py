@@ -48,7 +48,8 @@ def _filled_values(attr: str, filled: pl.DataFrame, rows: np.ndarray, truth: Pre
         return np.array(picked["ratings"].to_list(), dtype=np.float64)
     if attr == "category":
         return truth.hierarchy.paths_to_indices(picked["category_path"].to_list())
-    return np.array(picked["materials_probs"].to_list(), dtype=np.float64)
+    target, _ = material_targets(picked["materials"].to_list(), truth.materials)  # the published list, ancestors implied
+    return target.astype(np.float64)
 
 
 def _score(attr: str, values: np.ndarray, truth: Prepared, rows: np.ndarray) -> float:

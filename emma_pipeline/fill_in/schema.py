@@ -10,7 +10,8 @@ Column contract (``emma export`` and the dataset card read exactly these names):
   values; ``<attr>_passes_threshold``: True when the value is original or its confidence reaches the attribute's
   95 %-precision threshold (see ``emma_pipeline/fill_in/thresholds.py``), False for a value written below it.
 - value columns: ``price`` (USD, float), ``mass`` (kg, float); ``materials`` (list of material taxonomy ids, the
-  most specific nodes held at probability >= 0.5) with ``materials_probs`` (list of 182 floats, one per
+  most specific nodes at or above the filler's material decision threshold, itself chosen on held-out rows; the
+  likeliest node when none reaches it) with ``materials_probs`` (list of 182 floats, one per
   ``material_taxonomy`` id in ascending id order, consistent with the taxonomy: a parent lies between its likeliest
   child and the sum of its children); ``category`` (deepest category_tree id) with ``category_path`` (ids, root
   first) and ``category_probs`` (the probability of each node of ``category_path``); ``ratings`` (5 floats, the

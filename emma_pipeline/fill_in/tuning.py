@@ -37,7 +37,7 @@ def scored(c: Candidates, prepared: Prepared, rows: np.ndarray, attr: str, confi
     if attr == "category":
         return c.confidence[attr][rows], category_correct(c.category_paths[rows], t.category[rows])
     probs = c.model_material_probs[rows]
-    sets = most_specific_sets(probs, prepared.materials.parent)
+    sets = most_specific_sets(probs, prepared.materials.parent, c.material_cut)
     scores = np.array([probs[i, s].min() for i, s in enumerate(sets)])
     counted = t.materials_mask[rows] > 0
     correct = np.array([bool(counted[i, s].all() and (t.materials[rows][i, s] > 0.5).all()) for i, s in enumerate(sets)])
