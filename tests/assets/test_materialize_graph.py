@@ -22,7 +22,7 @@ def test_definitions_load():
             "evaluation", "models", "fill_in", "fill_in_evaluation"} <= groups
 
 
-@pytest.mark.timeout(1800)  # two model generations since the fill-in: past 900 s when the 2 cores are shared
+@pytest.mark.timeout(3000)  # two model generations since the fill-in; 1,736 s measured with load ~44 on 2 cores
 def test_ingest_then_downstream(settings, sample_home):
     _, summary = sample_home
     resources = build_resources(settings)
