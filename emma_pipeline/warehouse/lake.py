@@ -13,7 +13,7 @@ import logging
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,6 +176,28 @@ class Lake:
             con.execute(f"INSERT INTO {LAKE_ALIAS}.{table} BY NAME SELECT *{extra} FROM {source}")
 
         return self._transaction(views, body, message or f"replace {name} where {column} = {value}")
+
+    def update_by_key(
+        self, name: str, frame: pl.DataFrame, key: str = "asin", deleted: Iterable[str] = (), message: str = ""
+    ) -> int:
+        """Upsert ``frame`` into ``name`` by ``key`` and drop the ``deleted`` keys, as one new version (a DELETE
+        and an INSERT in one transaction): a row whose key is already there is replaced, so an updated ASIN is a
+        new version of its row, never a second row. Creates the table on first use; returns the snapshot id."""
+        if key not in frame.columns:
+            raise ValueError(f"update of {name!r}: the frame has no key column {key!r}")
+        twice = frame.filter(pl.col(key).is_duplicated())[key]
+        if twice.len():
+            raise ValueError(f"update of {name!r}: duplicate {key!r} values in the frame, e.g. {twice[0]!r}")
+        table, col = _ident(name), _ident(key)
+        gone = pl.DataFrame({key: pl.Series(list(deleted), dtype=frame.schema[key])})
+
+        def body(con: duckdb.DuckDBPyConnection) -> None:
+            con.execute(f"CREATE TABLE IF NOT EXISTS {LAKE_ALIAS}.{table} AS SELECT * FROM _frame LIMIT 0")
+            replaced = f"SELECT {col} FROM _frame UNION ALL SELECT {col} FROM _gone"
+            con.execute(f"DELETE FROM {LAKE_ALIAS}.{table} WHERE {col} IN ({replaced})")
+            con.execute(f"INSERT INTO {LAKE_ALIAS}.{table} BY NAME SELECT * FROM _frame")
+
+        return self._transaction({"_frame": frame, "_gone": gone}, body, message or f"update {name} by {key}")
 
     def _transaction(self, frames: Mapping[str, pl.DataFrame], body: Callable, message: str) -> int:
         """Run ``body`` with each frame registered under its key, commit as one snapshot, return its id."""

@@ -42,3 +42,27 @@ def test_all_null_columns_and_nested_types_round_trip(lake):
 def test_bad_table_name_is_a_clear_error(lake):
     with pytest.raises(ValueError, match="invalid table name"):
         lake.write_table("objects; DROP TABLE x", pl.DataFrame({"a": [1]}))
+
+
+def test_update_by_key_replaces_changed_rows_and_drops_deleted_ones_in_one_version(lake):
+    first = lake.update_by_key("objects", pl.DataFrame({"asin": ["A", "B", "C"], "price": [1.0, 2.0, 3.0]}))
+    second = lake.update_by_key("objects", pl.DataFrame({"asin": ["B", "D"], "price": [20.0, 4.0]}), deleted=["C"])
+    assert lake.read("objects").sort("asin").to_dicts() == [
+        {"asin": "A", "price": 1.0}, {"asin": "B", "price": 20.0}, {"asin": "D", "price": 4.0},
+    ]  # B updated is one row with the new price, not a duplicate
+    assert lake.versions("objects")["snapshot_id"].to_list() == [first, second]  # delete + insert: one snapshot
+    assert lake.read("objects", version=first).sort("asin")["price"].to_list() == [1.0, 2.0, 3.0]
+
+
+def test_update_by_key_with_nothing_changed_keeps_the_rows(lake):
+    lake.update_by_key("objects", pl.DataFrame({"asin": ["A"], "price": [1.0]}))
+    nothing = pl.DataFrame(schema={"asin": pl.Utf8, "price": pl.Float64})
+    lake.update_by_key("objects", nothing)
+    assert lake.read("objects").to_dicts() == [{"asin": "A", "price": 1.0}]
+
+
+def test_update_by_key_refuses_a_frame_with_a_key_twice(lake):
+    lake.update_by_key("objects", pl.DataFrame({"asin": ["A"], "price": [1.0]}))
+    with pytest.raises(ValueError, match="duplicate 'asin'"):
+        lake.update_by_key("objects", pl.DataFrame({"asin": ["A", "A"], "price": [1.0, 2.0]}))
+    assert lake.read("objects").to_dicts() == [{"asin": "A", "price": 1.0}]
