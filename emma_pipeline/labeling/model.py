@@ -17,10 +17,30 @@ KEYWORD_WEIGHT = 1.0
 MAX_ITER = 300
 
 
-def design_matrix(embedding: np.ndarray, keywords: np.ndarray | None) -> np.ndarray:
-    if keywords is None or keywords.shape[1] == 0:
-        return embedding
-    return np.hstack([embedding, KEYWORD_WEIGHT * keywords]).astype(np.float32, copy=False)
+@dataclass(frozen=True)
+class Design:
+    """The model's input as column blocks (the embedding, the keyword features), never copied into one matrix:
+    indexing rows gives a dense float32 array (for fitting, and for the labeled rows), scoring multiplies block by
+    block. Copying a 100k-object embedding into a fresh design matrix took longer than the retrain it served."""
+
+    blocks: tuple[np.ndarray, ...]
+
+    def __len__(self) -> int:
+        return len(self.blocks[0])
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self), sum(b.shape[1] for b in self.blocks)
+
+    def __getitem__(self, rows) -> np.ndarray:
+        return np.hstack([b[rows] for b in self.blocks]).astype(np.float32, copy=False)
+
+
+def design_matrix(embedding: np.ndarray, keywords: np.ndarray | None) -> Design:
+    blocks = [np.asarray(embedding, dtype=np.float32)]
+    if keywords is not None and keywords.shape[1]:
+        blocks.append(np.asarray(KEYWORD_WEIGHT * keywords, dtype=np.float32))
+    return Design(tuple(blocks))
 
 
 @dataclass(frozen=True)
@@ -30,10 +50,19 @@ class Model:
     coef: np.ndarray
     intercept: float
 
-    def decision(self, x: np.ndarray, chunk: int = 262_144) -> np.ndarray:
-        out = np.empty(len(x), dtype=np.float32)
-        for start in range(0, len(x), chunk):
-            out[start : start + chunk] = x[start : start + chunk] @ self.coef + self.intercept
+    def decision(self, x: np.ndarray | Design, chunk: int = 262_144) -> np.ndarray:
+        """``x @ coef + intercept`` in float32, one matrix-vector product per block and chunk of rows."""
+        blocks = x.blocks if isinstance(x, Design) else (x,)
+        coefs, start = [], 0
+        for b in blocks:
+            coefs.append(self.coef[start : start + b.shape[1]].astype(np.float32))
+            start += b.shape[1]
+        out = np.empty(len(blocks[0]), dtype=np.float32)
+        for lo in range(0, len(out), chunk):
+            z = np.full(min(chunk, len(out) - lo), self.intercept, dtype=np.float32)
+            for b, w in zip(blocks, coefs):
+                z += np.asarray(b[lo : lo + chunk], dtype=np.float32) @ w
+            out[lo : lo + chunk] = z
         return out
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
@@ -84,7 +113,7 @@ def cv_metrics(x: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 0) -> d
     """Cross-validated metrics on the labeled examples (None until both classes have 2 members). Actively chosen
     labels are harder than average objects, so these understate the uniform test-set figures."""
     oof = out_of_fold(x, y, folds=folds, seed=seed)
-    if np.isnan(oof).any():
+    if len(oof) == 0 or np.isnan(oof).any():
         return None
     return binary_metrics(y, oof)
 

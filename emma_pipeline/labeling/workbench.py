@@ -30,7 +30,7 @@ TEST_MODE = "test-set"
 class Trained:
     version: int
     model: lm.Model
-    x: np.ndarray  # design matrix of all objects (embedding + this property's keyword features)
+    x: lm.Design  # all objects: the embedding and this property's keyword features, as blocks
     p: np.ndarray  # current probability of every object
     train_rows: np.ndarray
     train_y: np.ndarray

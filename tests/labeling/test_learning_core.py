@@ -31,6 +31,7 @@ def test_cross_validated_metrics_and_positive_rate():
     x, y = _separable()
     assert lm.cv_metrics(x, y)["f1"] == 1.0
     assert lm.cv_metrics(x[:3], y[:3]) is None  # one positive: cannot cross-validate
+    assert lm.cv_metrics(x[:0], y[:0]) is None  # no labels yet: no figures (not an F1 of 0)
     assert lm.positive_rate(np.array([0.2, 0.9, 0.7, 0.1]))["positive_share_above_half"] == 0.5
 
 
@@ -99,3 +100,16 @@ def test_presets_hold_the_papers_six_properties_with_transparent_fixed():
     assert set(PRESETS["transparent"].keywords).isdisjoint(PRESETS["sharp"].keywords)
     assert "copy error" in PRESETS["transparent"].notes
     assert PRESETS["is_container"].keywords[:3] == ("cup", "mug", "box")
+
+
+def test_the_design_blocks_score_like_one_matrix_without_copying_it():
+    rng = np.random.default_rng(3)
+    emb = rng.normal(size=(50, 6)).astype(np.float32)
+    kw = (rng.random((50, 2)) < 0.3).astype(np.float32)
+    design = lm.design_matrix(emb, kw)
+    dense = np.hstack([emb, lm.KEYWORD_WEIGHT * kw])
+    assert design.shape == (50, 8) and np.array_equal(design[[3, 7]], dense[[3, 7]])
+    y = (dense[:, 0] + dense[:, 6] > 0.5).astype(np.int8)
+    fitted = lm.fit(design[np.arange(40)], y[:40])
+    assert np.allclose(fitted.predict_proba(design), fitted.predict_proba(dense), atol=1e-6)
+    assert np.allclose(fitted.decision(design, chunk=7), fitted.decision(dense), atol=1e-5)
