@@ -107,9 +107,19 @@ def test_the_design_blocks_score_like_one_matrix_without_copying_it():
     emb = rng.normal(size=(50, 6)).astype(np.float32)
     kw = (rng.random((50, 2)) < 0.3).astype(np.float32)
     design = lm.design_matrix(emb, kw)
-    dense = np.hstack([emb, lm.KEYWORD_WEIGHT * kw])
+    dense = np.hstack([emb, kw * lm.keyword_scale(kw)])
     assert design.shape == (50, 8) and np.array_equal(design[[3, 7]], dense[[3, 7]])
     y = (dense[:, 0] + dense[:, 6] > 0.5).astype(np.int8)
     fitted = lm.fit(design[np.arange(40)], y[:40])
     assert np.allclose(fitted.predict_proba(design), fitted.predict_proba(dense), atol=1e-6)
     assert np.allclose(fitted.decision(design, chunk=7), fitted.decision(dense), atol=1e-5)
+
+
+def test_keyword_columns_are_standardized_and_a_rare_keyword_is_capped():
+    kw = np.zeros((1000, 3), dtype=np.float32)
+    kw[:300, 0] = 1  # common
+    kw[:30, 1] = 1  # rare: 3 %
+    kw[:2, 2] = 1  # 0.2 %: scaled as if it were 1 %
+    scaled = lm.design_matrix(np.zeros((1000, 1), np.float32), kw)[np.arange(1000)][:, 1:]
+    assert np.allclose(scaled[:, :2].std(axis=0), 1.0, atol=1e-5)
+    assert np.isclose(scaled[:, 2].max(), 1 / lm.KEYWORD_MIN_STD)
