@@ -215,7 +215,8 @@ class Lake:
                 except BaseException:
                     _rollback_quietly(con)
                     raise
-                return con.execute(f"SELECT id FROM {LAKE_ALIAS}.current_snapshot()").fetchone()[0]
+                # this connection's own commit: current_snapshot() would give another writer's later commit
+                return con.execute(f"SELECT id FROM {LAKE_ALIAS}.last_committed_snapshot()").fetchone()[0]
 
         with self._writer_lock():
             return with_retries(attempt)
