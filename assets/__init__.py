@@ -1,19 +1,18 @@
 """Thin Dagster definitions over the emma_pipeline library, one module per stage."""
 
-from assets.categories import categories
-from assets.cleaning import clean_objects
-from assets.embeddings import image_embeddings, text_embeddings
-from assets.evaluation import cleaning_evaluation, fill_in_truth_evaluation, join_evaluation
+from assets.categories import categories, object_categories_consistent
+from assets.cleaning import clean_objects, objects_rows_accounted_for
+from assets.embeddings import embedding_checks, image_embeddings, text_embeddings
+from assets.evaluation import cleaning_evaluation, fill_in_truth_evaluation, join_evaluation, search_evaluation
 from assets.images import image_fetches
 from assets.ingestion import ingest_assets
-from assets.join import asin_join, quarantine
-from assets.materials import map_materials, material_taxonomy
+from assets.join import asin_join, join_checks, quarantine
+from assets.materials import map_materials, material_ids_in_taxonomy, material_taxonomy
 from assets.fill_in import fill_in_assets
 from assets.model_tables import model_metrics, model_predictions
 from assets.models import fusion_model, text_model, vision_model
 from assets.object_embedding import object_embeddings, product_neighbors
-from assets.search_evaluation import search_evaluation
-from assets.splits import splits
+from assets.splits import splits, splits_cover_objects
 
 base_assets = [
     *ingest_assets, asin_join, quarantine, image_fetches, text_embeddings, image_embeddings, clean_objects,
@@ -24,3 +23,9 @@ base_assets = [
 
 # the default graph (two generations); definitions.py builds the one EMMA_FILL_GENERATIONS asks for
 all_assets = [*base_assets, *fill_in_assets(2), fill_in_truth_evaluation]
+
+# the checks defined beside their stage's assets (checks inside an asset, e.g. ingestion's, travel with it)
+base_checks = [
+    *join_checks, *embedding_checks, objects_rows_accounted_for, material_ids_in_taxonomy,
+    object_categories_consistent, splits_cover_objects,
+]  # fmt: skip

@@ -1,24 +1,24 @@
 """Category tree and product-type vocabulary with stable ids, and each object's path of category ids."""
 
 import polars as pl
-from dagster import AssetOut, AutomationCondition, Output, multi_asset
+from dagster import AssetCheckExecutionContext, AssetOut, Output, asset_check, multi_asset
 
+from assets.check_results import committed_asins, check_result, committed
 from assets.metadata import png_markdown, save_png
+from emma_pipeline.checks import accounted_for, combined, ids_known
 from emma_pipeline.categories import assign_category_ids, assign_product_type_ids, build_category_tree, clean_path, product_type_vocabulary
 from emma_pipeline.categories.treemap import treemap_png
 from resources.folders import OutputFolders
 from resources.lake import LakeResource
 
-_EAGER = AutomationCondition.eager()
-
 
 @multi_asset(
     outs={
-        "category_tree": AssetOut(group_name="categories", kinds={"duckdb"}, automation_condition=_EAGER,
+        "category_tree": AssetOut(group_name="categories", kinds={"duckdb"},
                                   description="Category nodes (id, name, parent_id, depth, path); ids stable across rebuilds."),
-        "product_types": AssetOut(group_name="categories", kinds={"duckdb"}, automation_condition=_EAGER,
+        "product_types": AssetOut(group_name="categories", kinds={"duckdb"},
                                   description="Product-type vocabulary (id 0 = unknown/rare); ids stable across rebuilds."),
-        "object_categories": AssetOut(group_name="categories", kinds={"duckdb"}, automation_condition=_EAGER,
+        "object_categories": AssetOut(group_name="categories", kinds={"duckdb"},
                                       description="Per object: category id path (root first) and product-type id."),
     },
 )  # fmt: skip
@@ -48,3 +48,20 @@ def categories(objects: pl.DataFrame, lake: LakeResource, folders: OutputFolders
     yield Output(vocabulary, output_name="product_types", metadata={"product_types": vocabulary.height})
     with_category = per_object.filter(pl.col("category_ids").is_not_null()).height
     yield Output(per_object, output_name="object_categories", metadata={"objects_with_category": with_category})
+
+
+@asset_check(
+    asset="object_categories", name="ids_known_and_covers_objects", blocking=True,
+    additional_deps=["category_tree", "product_types", "objects"],
+    description="As committed: every category id of object_categories is in category_tree, every product_type_id "
+    "in product_types, and every ASIN of objects has exactly one row.",
+)  # fmt: skip
+def object_categories_consistent(context: AssetCheckExecutionContext, lake: LakeResource):
+    rows = committed(context, lake, "object_categories", ["asin", "category_ids", "product_type_id"])
+    tree = committed(context, lake, "category_tree", ["id"])["id"]
+    vocabulary = committed(context, lake, "product_types", ["id"])["id"]
+    return check_result(combined({
+        "category_ids": ids_known(rows, "category_ids", tree),
+        "product_type_id": ids_known(rows, "product_type_id", vocabulary),
+        "coverage": accounted_for(committed_asins(context, lake, "objects"), {"object_categories": rows["asin"].to_list()}),
+    }))  # fmt: skip

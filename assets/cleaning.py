@@ -7,18 +7,18 @@ new ``objects`` with old ``removals``, and the dedup index version they were dec
 
 import polars as pl
 from dagster import (
-    AssetCheckResult,
-    AssetCheckSpec,
+    AssetCheckExecutionContext,
     AssetExecutionContext,
     AssetIn,
     AssetSpec,
-    AutomationCondition,
     MaterializeResult,
-    MetadataValue,
+    asset_check,
     multi_asset,
 )
 
+from assets.check_results import committed_asins, check_result
 from assets.metadata import counts_markdown
+from emma_pipeline.checks import accounted_for
 from emma_pipeline.cleaning.dedup_config import DedupConfig
 from emma_pipeline.cleaning.dedup_store import INDEX_VERSION, load_previous_dedup, save_dedup_index
 from emma_pipeline.cleaning.filters import FilterConfig, apply_filters
@@ -30,14 +30,12 @@ from resources.lake import LakeResource
 from resources.lake_io_manager import output_metadata
 
 ROWS_CHECK = "rows_accounted_for"
-_EAGER = AutomationCondition.eager()
 _PREVIOUS = ("dedup_state", "duplicate_groups", "removals")
 _INPUTS = ("joined_listings", "join_removals", "text_embeddings", "image_embeddings")
 
 
 def _spec(name: str, description: str) -> AssetSpec:
-    return AssetSpec(name, deps=_INPUTS, group_name="cleaning", kinds={"duckdb"}, automation_condition=_EAGER,
-                     description=description)  # fmt: skip
+    return AssetSpec(name, deps=_INPUTS, group_name="cleaning", kinds={"duckdb"}, description=description)  # fmt: skip
 
 
 @multi_asset(
@@ -49,9 +47,6 @@ def _spec(name: str, description: str) -> AssetSpec:
         _spec("dedup_state", "Input hashes the duplicate decisions were made on, and the index version they used."),
     ],
     ins={name: AssetIn(name) for name in _INPUTS},
-    check_specs=[
-        AssetCheckSpec(ROWS_CHECK, asset="objects", description="joined rows = objects + dedup + filter removals")
-    ],
 )
 def clean_objects(
     context: AssetExecutionContext,
@@ -85,7 +80,6 @@ def clean_objects(
                              image_reasons=image_reasons)
 
     removals = pl.concat([join_removals, dedup.removals, filtered.removals], how="vertical_relaxed")
-    removed_here = dedup.removals.height + filtered.removals.height
     tables = {
         "objects": filtered.kept,
         "duplicate_groups": dedup.groups,
@@ -106,13 +100,16 @@ def clean_objects(
     }  # fmt: skip
     for name, frame in tables.items():
         yield MaterializeResult(asset_key=name, metadata={**output_metadata(name, frame, snapshot), **extra.get(name, {})})
-    yield AssetCheckResult(
-        asset_key="objects",
-        check_name=ROWS_CHECK,
-        passed=joined_listings.height == filtered.kept.height + removed_here,
-        metadata={"joined": joined_listings.height, "kept": filtered.kept.height, "removed": removed_here,
-                  "removal_reasons": MetadataValue.md(counts_markdown(removals, "reason").value)},
-    )  # fmt: skip
+
+
+@asset_check(
+    asset="objects", name=ROWS_CHECK, blocking=True, additional_deps=["removals", "joined_listings", "join_removals"],
+    description="As committed: the ASINs of joined_listings and join_removals = the ASINs of objects and removals "
+    "(all stages), each ASIN in exactly one row of one of them.",
+)  # fmt: skip
+def objects_rows_accounted_for(context: AssetCheckExecutionContext, lake: LakeResource):
+    entered = [*committed_asins(context, lake, "joined_listings"), *committed_asins(context, lake, "join_removals")]
+    return check_result(accounted_for(entered, {t: committed_asins(context, lake, t) for t in ("objects", "removals")}))
 
 
 def _positions(asins: list[str], subset: list[str]) -> pl.Series:

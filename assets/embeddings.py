@@ -1,7 +1,10 @@
 """Pretrained text and image embeddings per ASIN, cached: a rebuild embeds only new or changed inputs."""
 
 import polars as pl
-from dagster import AssetExecutionContext, AutomationCondition, Output, asset
+from dagster import AssetCheckExecutionContext, AssetExecutionContext, Output, asset, asset_check
+
+from assets.check_results import committed_asins, check_result
+from emma_pipeline.checks import accounted_for
 
 from emma_pipeline.embeddings import image_input_hash, incremental_embed, input_hash
 from emma_pipeline.images import FETCH_REASONS, listing_image_reason, resolve_images
@@ -19,7 +22,7 @@ def _cache_metadata(frame: pl.DataFrame, computed: int, model: str) -> dict:
     }
 
 
-@asset(group_name="embeddings", kinds={"pytorch", "duckdb"}, automation_condition=AutomationCondition.eager())
+@asset(group_name="embeddings", kinds={"pytorch", "duckdb"})
 def text_embeddings(
     context: AssetExecutionContext, joined_listings: pl.DataFrame, text_encoder: TextEncoderResource, lake: LakeResource
 ) -> Output[pl.DataFrame]:
@@ -39,7 +42,7 @@ def text_embeddings(
     return Output(frame, metadata=_cache_metadata(frame, computed, encoder.name))
 
 
-@asset(group_name="embeddings", kinds={"pytorch", "duckdb"}, automation_condition=AutomationCondition.eager())
+@asset(group_name="embeddings", kinds={"pytorch", "duckdb"})
 def image_embeddings(
     context: AssetExecutionContext,
     joined_listings: pl.DataFrame,
@@ -75,3 +78,17 @@ def image_embeddings(
     for code in FETCH_REASONS:
         metadata[f"listings_{code}"] = int(reasons.filter(pl.col("reason").str.starts_with(code)).height)
     return Output(frame, metadata=metadata)
+
+
+def _covers_joined_listings(table: str):
+    @asset_check(
+        asset=table, name="covers_joined_listings", blocking=True, additional_deps=["joined_listings"],
+        description=f"As committed: one {table} row per ASIN of joined_listings, exactly once, and no other ASIN.",
+    )  # fmt: skip
+    def _check(context: AssetCheckExecutionContext, lake: LakeResource):
+        return check_result(accounted_for(committed_asins(context, lake, "joined_listings"), {table: committed_asins(context, lake, table)}))
+
+    return _check
+
+
+embedding_checks = [_covers_joined_listings("text_embeddings"), _covers_joined_listings("image_embeddings")]

@@ -5,7 +5,7 @@ generation-vs-generation metrics. ``fill_in_assets(generations)``: 2 by default,
 import numpy as np
 import polars as pl
 from dagster import (
-    AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetIn, AutomationCondition, MetadataValue, Output, asset,
+    AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetIn, MetadataValue, Output, asset,
 )  # fmt: skip
 
 from assets.models import filled_name, generation_model_assets, load_models, model_asset_name, original_prepared
@@ -20,7 +20,6 @@ from emma_pipeline.models.pipeline import metrics_table
 from emma_pipeline.models.prepare import TABLES
 from emma_pipeline.settings import load_settings
 
-_EAGER = AutomationCondition.eager()
 CONSISTENCY_CHECK = "materials_taxonomy_consistent"
 
 
@@ -28,7 +27,7 @@ def _filled_asset(generation: int):
     models_in = [model_asset_name(kind, generation) for kind in ("text", "vision", "fusion")]
 
     @asset(name=filled_name(generation), ins={n: AssetIn(n) for n in (*TABLES, *models_in)}, group_name="fill_in",
-           kinds={"duckdb"}, automation_condition=_EAGER)  # fmt: skip
+           kinds={"duckdb"})  # fmt: skip
     def _filled(context: AssetExecutionContext, **inputs):
         """Every object with every attribute: original values kept, missing ones filled by this generation's
         fusion model, with confidence, model version and the 95 %-precision threshold verdict."""
@@ -53,7 +52,7 @@ def _filled_asset(generation: int):
 
 def _dataset_asset(last: int):
     @asset(ins={"filled": AssetIn(filled_name(last)), "objects": AssetIn(), "material_taxonomy": AssetIn(),
-                "category_tree": AssetIn(), "generation_metrics": AssetIn()}, group_name="fill_in", kinds={"duckdb"}, automation_condition=_EAGER,
+                "category_tree": AssetIn(), "generation_metrics": AssetIn()}, group_name="fill_in", kinds={"duckdb"},
            check_specs=[AssetCheckSpec(CONSISTENCY_CHECK, asset="dataset", blocking=True,
                                        description="zero material-consistency violations on every object")])  # fmt: skip
     def dataset(context: AssetExecutionContext, filled: pl.DataFrame, objects: pl.DataFrame,
@@ -84,8 +83,7 @@ def _dataset_asset(last: int):
 def _generation_metrics_asset(generations: int):
     models_in = [model_asset_name(k, g) for g in range(1, generations + 1) for k in ("text", "vision", "fusion")]
 
-    @asset(ins={n: AssetIn(n) for n in (*TABLES, *models_in)}, group_name="fill_in", kinds={"duckdb"},
-           automation_condition=_EAGER)  # fmt: skip
+    @asset(ins={n: AssetIn(n) for n in (*TABLES, *models_in)}, group_name="fill_in", kinds={"duckdb"})
     def generation_metrics(**inputs):
         """Every generation's models scored on the original held-out values (val, test): the model_metrics layout,
         one row per (model, generation, task, split, metric). Metadata: generation 1 vs 2 (vs 3) on the test split."""

@@ -5,7 +5,6 @@ from dagster import (
     AssetCheckResult,
     AssetCheckSpec,
     AssetExecutionContext,
-    AutomationCondition,
     MetadataValue,
     Output,
     asset,
@@ -22,11 +21,11 @@ FETCH_CHECK = "urls_accounted_for"
 @asset(
     group_name="images",
     kinds={"python", "duckdb"},
-    automation_condition=AutomationCondition.eager(),
     check_specs=[
         AssetCheckSpec(
             FETCH_CHECK,
             asset="image_fetches",
+            blocking=True,
             description="Every remote image URL of joined_listings has a status row (when fetching is enabled), "
             "and every image fetched OK in this run is in the store under its sha256 with the recorded size.",
         )

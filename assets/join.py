@@ -2,25 +2,21 @@
 
 
 import polars as pl
-from dagster import (
-    AssetCheckResult,
-    AssetCheckSpec,
-    AssetIn,
-    AssetOut,
-    AutomationCondition,
-    MetadataValue,
-    Output,
-    asset,
-    multi_asset,
-)
+from dagster import AssetCheckExecutionContext, AssetIn, AssetOut, MetadataValue, Output, asset, asset_check, multi_asset
 
+from assets.check_results import committed_asins, check_result, committed
 from assets.metadata import counts_markdown, png_markdown, save_png
+from emma_pipeline.checks import accounted_for, rows_carried_over
 from emma_pipeline.join.asin_join import join_listings
 from emma_pipeline.reports.coverage import coverage
 from emma_pipeline.reports.figures import log_mass_histogram, price_histogram
 from resources.folders import OutputFolders
+from resources.lake import LakeResource
 
 JOIN_CHECK = "asins_accounted_for"
+QUARANTINE_CHECK = "rows_accounted_for"
+LISTINGS = ("ucsd_listings", "image2mass_listings", "aspa_listings")
+QUARANTINES = ("ucsd_quarantine", "image2mass_quarantine", "aspa_quarantine")
 
 
 @multi_asset(
@@ -30,19 +26,14 @@ JOIN_CHECK = "asins_accounted_for"
             kinds={"polars", "duckdb"},
             description="One row per ASIN across UCSD, image2mass and ASPA, with per-field provenance; price is the "
             "median across sources.",
-            automation_condition=AutomationCondition.eager(),
         ),
         "join_removals": AssetOut(
             group_name="join",
             kinds={"duckdb"},
             description="ASINs discarded by the join (hijacked listings: sources describe different products).",
-            automation_condition=AutomationCondition.eager(),
         ),
     },
-    ins={name: AssetIn(name) for name in ("ucsd_listings", "image2mass_listings", "aspa_listings")},
-    check_specs=[
-        AssetCheckSpec(JOIN_CHECK, asset="joined_listings", description="distinct ASINs in = objects out + removed")
-    ],
+    ins={name: AssetIn(name) for name in LISTINGS},
 )
 def asin_join(
     context, ucsd_listings: pl.DataFrame, image2mass_listings: pl.DataFrame, aspa_listings: pl.DataFrame,
@@ -68,22 +59,36 @@ def asin_join(
     }
     yield Output(objects, output_name="joined_listings", metadata=metadata)
     yield Output(result.removals, output_name="join_removals", metadata={"reasons": counts_markdown(result.removals, "reason")})
-    yield AssetCheckResult(
-        asset_key="joined_listings",
-        check_name=JOIN_CHECK,
-        passed=result.asins_in == objects.height + result.removals.height,
-        metadata={"asins_in": result.asins_in, "objects": objects.height, "removed": result.removals.height},
-    )
 
 
-@asset(
-    group_name="quarantine",
-    kinds={"duckdb"},
-    automation_condition=AutomationCondition.eager(),
-    ins={name: AssetIn(name) for name in ("ucsd_quarantine", "image2mass_quarantine", "aspa_quarantine")},
-)
+@asset_check(
+    asset="joined_listings", name=JOIN_CHECK, blocking=True, additional_deps=[*LISTINGS, "join_removals"],
+    description="As committed: the distinct ASINs of ucsd/image2mass/aspa_listings = the ASINs of joined_listings "
+    "and join_removals, each ASIN in exactly one row of one of them.",
+)  # fmt: skip
+def joined_asins_accounted_for(context: AssetCheckExecutionContext, lake: LakeResource):
+    listed = [asin for table in LISTINGS for asin in committed_asins(context, lake, table)]
+    outputs = {table: committed_asins(context, lake, table) for table in ("joined_listings", "join_removals")}
+    return check_result(accounted_for(listed, outputs))
+
+
+@asset(group_name="quarantine", kinds={"duckdb"}, ins={name: AssetIn(name) for name in QUARANTINES})
 def quarantine(ucsd_quarantine: pl.DataFrame, image2mass_quarantine: pl.DataFrame, aspa_quarantine: pl.DataFrame):
     """Every input record of every source and batch that could not be parsed, with its reason."""
     rows = pl.concat([ucsd_quarantine, image2mass_quarantine, aspa_quarantine], how="diagonal_relaxed")
     codes = rows.with_columns(pl.col("reason").str.split(":").list.first().alias("reason_code"))
     return Output(rows, metadata={"by_reason": counts_markdown(codes, "reason_code"), "by_source": counts_markdown(rows, "source")})
+
+
+@asset_check(
+    asset="quarantine", name=QUARANTINE_CHECK, blocking=True, additional_deps=list(QUARANTINES),
+    description="As committed: every row of each source's quarantine table is in quarantine once per "
+    "(source, file, line), and quarantine holds no other row.",
+)  # fmt: skip
+def quarantine_rows_accounted_for(context: AssetCheckExecutionContext, lake: LakeResource):
+    key = ("source", "file", "line")
+    parts = {table: committed(context, lake, table, list(key)) for table in QUARANTINES}
+    return check_result(rows_carried_over(parts, committed(context, lake, "quarantine", list(key)), key))
+
+
+join_checks = [joined_asins_accounted_for, quarantine_rows_accounted_for]

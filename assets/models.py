@@ -4,7 +4,7 @@ each returns one row per artifact (uri, version) and downstream assets load exac
 
 import numpy as np
 import polars as pl
-from dagster import AssetExecutionContext, AssetIn, AutomationCondition, MetadataValue, Output, asset
+from dagster import AssetExecutionContext, AssetIn, MetadataValue, Output, asset
 
 from assets.metadata import png_markdown
 from emma_pipeline.fill_in.training_data import filled_prepared
@@ -16,8 +16,7 @@ from emma_pipeline.models.report import collapsed_share, modality_weights_png
 from emma_pipeline.models.text_model import train_text_model
 from emma_pipeline.models.vision_model import train_vision_model
 
-MODEL_ASSET_OPTIONS = {"kinds": {"pytorch", "duckdb"}, "automation_condition": AutomationCondition.eager(),
-          "required_resource_keys": {"lake", "model_training"}}  # fmt: skip
+MODEL_ASSET_OPTIONS = {"kinds": {"pytorch", "duckdb"}, "required_resource_keys": {"lake", "model_training"}}
 MERGERS = ("concat", "attention")
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from dagster import AssetExecutionContext, AutomationCondition, Config, MetadataValue, Output, asset
+from dagster import AssetExecutionContext, Config, MetadataValue, Output, asset
 
 from emma_pipeline.embeddings import as_matrix
 from emma_pipeline.materials import load_taxonomy
@@ -15,8 +15,6 @@ from emma_pipeline.object_embedding.store import model_path, new_version
 from emma_pipeline.search import ProductSearch
 from emma_pipeline.search.compare import neighbor_table
 from resources.folders import OutputFolders
-
-_EAGER = AutomationCondition.eager()
 
 
 class ObjectEmbeddingConfig(Config):
@@ -28,7 +26,7 @@ class ObjectEmbeddingConfig(Config):
     device: str = "cpu"  # "cuda" on a GPU machine
 
 
-@asset(group_name="object_embedding", kinds={"pytorch", "duckdb"}, automation_condition=_EAGER)
+@asset(group_name="object_embedding", kinds={"pytorch", "duckdb"})
 def object_embeddings(
     context: AssetExecutionContext, config: ObjectEmbeddingConfig, objects: pl.DataFrame,
     object_materials: pl.DataFrame, object_categories: pl.DataFrame, text_embeddings: pl.DataFrame,
@@ -72,7 +70,7 @@ def object_embeddings(
     })  # fmt: skip
 
 
-@asset(group_name="object_embedding", kinds={"faiss", "duckdb"}, automation_condition=_EAGER)
+@asset(group_name="object_embedding", kinds={"faiss", "duckdb"})
 def product_neighbors(
     context: AssetExecutionContext, object_embeddings: pl.DataFrame, objects: pl.DataFrame,
     object_materials: pl.DataFrame, object_categories: pl.DataFrame, folders: OutputFolders,

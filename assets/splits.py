@@ -1,14 +1,17 @@
 """Train / val / test / calibration splits, stable across rebuilds (an ASIN keeps its split)."""
 
 import polars as pl
-from dagster import AutomationCondition, Output, asset
+from dagster import AssetCheckExecutionContext, Output, asset, asset_check
+
+from assets.check_results import committed_asins, check_result
+from emma_pipeline.checks import accounted_for
 
 from emma_pipeline.embeddings import as_matrix
 from emma_pipeline.splits import SplitConfig, assign_splits
 from resources.lake import LakeResource
 
 
-@asset(group_name="splits", kinds={"duckdb"}, automation_condition=AutomationCondition.eager())
+@asset(group_name="splits", kinds={"duckdb"})
 def splits(objects: pl.DataFrame, text_embeddings: pl.DataFrame, lake: LakeResource) -> Output[pl.DataFrame]:
     """Val and test only from complete objects (all attributes, >1 image, >1 review), none within a looser text
     distance of a train object; calibration from objects with materials; earlier assignments are kept."""
@@ -17,3 +20,9 @@ def splits(objects: pl.DataFrame, text_embeddings: pl.DataFrame, lake: LakeResou
     counts = dict(table.group_by("split").len().iter_rows())
     demoted = table.filter(pl.col("reason").is_not_null()).height
     return Output(table, metadata={**{f"n_{k}": int(v) for k, v in sorted(counts.items())}, "demoted_to_train": demoted})
+
+
+@asset_check(asset="splits", name="covers_objects", blocking=True, additional_deps=["objects"],
+             description="As committed: every ASIN of objects has exactly one splits row, and no other ASIN has one.")  # fmt: skip
+def splits_cover_objects(context: AssetCheckExecutionContext, lake: LakeResource):
+    return check_result(accounted_for(committed_asins(context, lake, "objects"), {"splits": committed_asins(context, lake, "splits")}))

@@ -65,12 +65,33 @@ def _finish(instance, result, job: str, partition: str, times: BuildTimes, echo,
         materialization = event.event_specific_data.materialization
         rows = materialization.metadata.get("row_count")
         echo(f"  {prefix}{materialization.asset_key.to_user_string():<28} {rows.value if rows else '':>10} rows")
+    for line in check_lines(result.get_asset_check_evaluations()):
+        echo(f"  {prefix}{line}")
     stages, run = run_times(instance, result, job, partition)
     times.stages.extend(stages)
     times.runs.append(run)
     if not result.success:
         failures = [f"{e.step_key}: {_root_cause(e.event_specific_data.error)}" for e in result.get_step_failure_events()]
         raise BuildFailed(f"run {result.run_id} of {job} {partition} failed: " + ("; ".join(failures) or "see the run"), times)
+
+
+def check_lines(evaluations) -> list[str]:
+    """One line per asset check (passed, FAILED, or warning for a WARN-severity check), failures first; a check that
+    did not pass adds a line with what it compared and the offending keys it sampled."""
+    from dagster import AssetCheckSeverity
+
+    def verdict(e) -> str:
+        return "passed" if e.passed else "warning" if e.severity == AssetCheckSeverity.WARN else "FAILED"
+
+    order = {"FAILED": 0, "warning": 1, "passed": 2}
+    lines = []
+    for e in sorted(evaluations, key=lambda e: (order[verdict(e)], e.asset_check_key.to_user_string())):
+        lines.append(f"check {e.asset_check_key.to_user_string():<52} {verdict(e)}")
+        if not e.passed:
+            values = {k: getattr(v, "value", v) for k, v in e.metadata.items()}
+            shown = [f"{k}={v}" for k, v in values.items() if v not in (0, "_none_", None)]
+            lines.append("      " + ", ".join(shown))
+    return lines
 
 
 def _root_cause(error) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 from dagster import (
+    AssetKey,
     AssetRecordsFilter,
+    DagsterInstance,
     ConfigurableIOManager,
     DagsterInvariantViolationError,
     InputContext,
@@ -77,13 +79,33 @@ def recorded_snapshot(context: InputContext, partition: str | None) -> int | Non
         instance = context.instance
     except DagsterInvariantViolationError:  # an InputContext built outside a run (tests, direct calls)
         return None
+    return snapshot_of(instance, context.asset_key, partition)
+
+
+def snapshot_of(instance: DagsterInstance, asset_key: AssetKey, partition: str | None = None) -> int | None:
+    """``lake_snapshot`` recorded by the latest materialization of ``asset_key`` (of ``partition``), or None."""
     records = instance.fetch_materializations(
-        AssetRecordsFilter(asset_key=context.asset_key, asset_partitions=[partition] if partition else None), limit=1
+        AssetRecordsFilter(asset_key=asset_key, asset_partitions=[partition] if partition else None), limit=1
     ).records
     if not records or records[0].asset_materialization is None:
         return None
     value = records[0].asset_materialization.metadata.get("lake_snapshot")
     return int(value.value) if value is not None else None
+
+
+def read_committed(lake: Lake, instance: DagsterInstance, table: str, columns: list[str] | None = None) -> pl.DataFrame:
+    """``table`` as its latest materialization committed it: at the snapshot that recorded, per partition for a
+    partitioned table (each batch's rows at its own snapshot). What a check compares, never a newer write."""
+    key = AssetKey(table)
+    partitions = sorted(instance.get_materialized_partitions(key))
+    if not partitions:
+        return lake.read(table, version=snapshot_of(instance, key), columns=columns)
+    by_snapshot: dict[int | None, list[str]] = {}
+    for partition in partitions:
+        by_snapshot.setdefault(snapshot_of(instance, key, partition), []).append(partition)
+    where = f'"{PARTITION_COLUMN}" IN (SELECT unnest(?))'
+    frames = [lake.read(table, version=v, where=where, params=[p], columns=columns) for v, p in by_snapshot.items()]
+    return pl.concat(frames, how="diagonal_relaxed")
 
 
 def output_metadata(table: str, frame: pl.DataFrame | ParquetTable, snapshot: int) -> dict:

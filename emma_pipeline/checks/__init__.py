@@ -4,8 +4,8 @@
 """
 
 from emma_pipeline.checks.coverage import accounted_for
-from emma_pipeline.checks.outcome import CheckOutcome
+from emma_pipeline.checks.outcome import CheckOutcome, combined
 from emma_pipeline.checks.records import records_accounted_for, rows_carried_over
 from emma_pipeline.checks.references import ids_known
 
-__all__ = ["CheckOutcome", "accounted_for", "ids_known", "records_accounted_for", "rows_carried_over"]
+__all__ = ["CheckOutcome", "combined", "accounted_for", "ids_known", "records_accounted_for", "rows_carried_over"]

@@ -35,3 +35,12 @@ def outcome(counts: dict[str, int], offences: dict[str, Iterable[object]]) -> Ch
         counts=counts,
         samples={name: keys[:SAMPLE_SIZE] for name, keys in found.items()},
     )
+
+
+def combined(parts: dict[str, CheckOutcome]) -> CheckOutcome:
+    """Several comparisons as one check: passed when all passed; counts and samples prefixed by the part's name."""
+    return CheckOutcome(
+        passed=all(p.passed for p in parts.values()),
+        counts={f"{name}/{k}": v for name, p in parts.items() for k, v in p.counts.items()},
+        samples={f"{name}/{k}": v for name, p in parts.items() for k, v in p.samples.items()},
+    )

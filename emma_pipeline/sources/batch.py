@@ -54,7 +54,7 @@ def source_files(source: str, batch_dir: str | Path) -> list[str]:
     return sorted(found)
 
 
-def _label(path: str, batch_dir: str | Path) -> str:
+def file_label(path: str, batch_dir: str | Path) -> str:
     """``path`` relative to the parent of ``batch_dir`` (``<batch>/<source>/<file>``)."""
     _, root = fsspec.core.url_to_fs(str(batch_dir))
     _, inner = fsspec.core.url_to_fs(path)
@@ -68,7 +68,7 @@ def default_workers() -> int:
 def _tasks(source: str, paths: list[str], batch_dir: str | Path, chunk_bytes: int) -> Iterator[Task | ParseResult]:
     """Every file's tasks in order; a file that fails while being read into chunks ends with one quarantine row."""
     for path in paths:
-        label = _label(path, batch_dir)
+        label = file_label(path, batch_dir)
         try:
             yield from file_tasks(source, path, label, chunk_bytes)
         except UNREADABLE as err:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import orjson
 
-from emma_pipeline.sources.batch import source_files
+from emma_pipeline.sources.batch import file_label, source_files
 from emma_pipeline.sources.csv_lines import CsvLines
 from emma_pipeline.sources.files import open_binary
 from emma_pipeline.sources.gzip_stream import Damage
@@ -79,4 +79,9 @@ def _csv_records(data: bytes, damage: Damage | None) -> int:
 
 
 def count_batch_records(source: str, batch_dir: str | Path) -> int:
-    return sum(count_file_records(path) for path in source_files(source, batch_dir))
+    return sum(count_records_by_file(source, batch_dir).values())
+
+
+def count_records_by_file(source: str, batch_dir: str | Path) -> dict[str, int]:
+    """Records per file of ``source`` in ``batch_dir``, keyed like the parsed rows' ``file`` column."""
+    return {file_label(path, batch_dir): count_file_records(path) for path in source_files(source, batch_dir)}

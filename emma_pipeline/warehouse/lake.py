@@ -230,9 +230,14 @@ class Lake:
         return FileLock(self.config.catalog + ".writer.lock")
 
     # --- reads --------------------------------------------------------------------------------------------
-    def read(self, name: str, version: int | None = None, where: str = "", params: list | None = None) -> pl.DataFrame:
+    def read(
+        self, name: str, version: int | None = None, where: str = "", params: list | None = None,
+        columns: list[str] | None = None,
+    ) -> pl.DataFrame:  # fmt: skip
+        """``name`` at ``version`` (default: the newest), only ``columns`` when given, rows matching ``where``."""
         at = f" AT (VERSION => {int(version)})" if version is not None else ""
-        sql = f"SELECT * FROM {LAKE_ALIAS}.{_ident(name)}{at}" + (f" WHERE {where}" if where else "")
+        selected = ", ".join(_ident(c) for c in columns) if columns else "*"
+        sql = f"SELECT {selected} FROM {LAKE_ALIAS}.{_ident(name)}{at}" + (f" WHERE {where}" if where else "")
         with self.connect(read_only=True) as con:
             return with_retries(lambda: con.execute(sql, params or []).pl())
 

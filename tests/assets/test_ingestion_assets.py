@@ -1,5 +1,5 @@
 """The ingestion assets write a batch through Parquet chunks: the lake then holds exactly the parser's rows, each
-output is one snapshot, a re-run replaces its partition, and the accounting check passes."""
+output is one snapshot, a re-run replaces its partition, and the accounting check passes (and fails when it should)."""
 
 from __future__ import annotations
 
@@ -33,14 +33,16 @@ def test_a_parquet_table_is_one_snapshot_equal_to_the_frame_write(tmp_path):
     assert_frame_equal(lake.read("t").sort("asin"), lake.read("frames").sort("asin"))
 
 
+def _resources(config: LakeConfig, landing) -> dict:
+    lake = LakeResource(catalog=config.catalog, data_path=config.data_path)
+    return {"io_manager": DuckLakeIOManager(lake_resource=lake), "lake": lake, "landing": LandingZone(root=str(landing))}
+
+
 def test_ingestion_assets_store_the_parsers_rows_and_pass_the_check(tmp_path):
     generate_sample(tmp_path, n_listings=120, seed=5, batch="b1", images=False)
     landing = tmp_path / "landing"
     config = LakeConfig.under(tmp_path)
-    resources = {
-        "io_manager": DuckLakeIOManager(lake_resource=LakeResource(catalog=config.catalog, data_path=config.data_path)),
-        "landing": LandingZone(root=str(landing)),
-    }
+    resources = _resources(config, landing)
     with DagsterInstance.ephemeral() as instance:
         instance.add_dynamic_partitions(ingest_batches.name, ["b1"])
         result = materialize(ingest_assets, partition_key="b1", resources=resources, instance=instance)
@@ -57,3 +59,29 @@ def test_ingestion_assets_store_the_parsers_rows_and_pass_the_check(tmp_path):
         order = ["file", "line", "offset", "reason"]
         assert_frame_equal(quarantine.sort(order), expected.quarantine.sort(order), check_dtypes=False)
         assert set(stored["batch"]) == {"b1"} and stored.height > 0
+
+
+def test_a_record_the_lake_does_not_hold_fails_the_blocking_check_naming_the_file(tmp_path, monkeypatch):
+    """The check compares the independent per-file tally with the rows read back from the lake: one record more in
+    a raw file than in the committed tables fails it, and a failed blocking check fails the run."""
+    import assets.ingestion as ingestion
+    from emma_pipeline.sources.record_count import count_records_by_file
+
+    generate_sample(tmp_path, n_listings=40, seed=5, batch="b1", images=False)
+    landing = tmp_path / "landing"
+
+    def one_more(source, batch_dir):
+        counted = count_records_by_file(source, batch_dir)
+        first = sorted(counted)[0]
+        return {**counted, first: counted[first] + 1}
+
+    monkeypatch.setattr(ingestion, "count_records_by_file", one_more)
+    with DagsterInstance.ephemeral() as instance:
+        instance.add_dynamic_partitions(ingest_batches.name, ["b1"])
+        ucsd = [a for a in ingest_assets if a.node_def.name == "ingest_ucsd"]
+        result = materialize(ucsd, partition_key="b1", resources=_resources(LakeConfig.under(tmp_path), landing),
+                             instance=instance, raise_on_error=False)  # fmt: skip
+    [check] = result.get_asset_check_evaluations()
+    assert not check.passed and not result.success
+    assert check.metadata["files_miscounted"].value == 1
+    assert "counted" in check.metadata["sample/files_miscounted"].value

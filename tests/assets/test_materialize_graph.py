@@ -2,9 +2,9 @@
 
 import polars as pl
 import pytest
-from dagster import DagsterInstance, Definitions, materialize
+from dagster import AssetCheckSeverity, DagsterInstance, Definitions, materialize
 
-from assets import all_assets
+from assets import all_assets, base_checks
 from assets.ingestion import ingest_assets
 from assets.partitions import ingest_batches
 from emma_pipeline.definitions import defs
@@ -35,10 +35,15 @@ def test_ingest_then_downstream(settings, sample_home):
 
         downstream = [a for a in all_assets if a not in ingest_assets]
         built = materialize(
-            [*downstream, *ingest_assets], selection=downstream, resources=resources, instance=instance
+            [*downstream, *ingest_assets, *base_checks], selection=[*downstream, *base_checks], resources=resources,
+            instance=instance,
         )
         assert built.success
-        assert all(c.passed for c in built.get_asset_check_evaluations())
+        evaluations = built.get_asset_check_evaluations()
+        blocking = {c.asset_check_key.to_user_string() for c in evaluations if c.severity == AssetCheckSeverity.ERROR}
+        assert {"joined_listings:asins_accounted_for", "objects:rows_accounted_for", "splits:covers_objects"} <= blocking
+        # the evaluation targets warn (the tiny encoders do not reach them); every integrity check passes
+        assert all(c.passed for c in evaluations if c.severity == AssetCheckSeverity.ERROR)
         joined_event = built.asset_materializations_for_node("asin_join")[0]
         assert "price_histogram" in joined_event.metadata and "log_mass_histogram" in joined_event.metadata
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 import polars as pl
-from dagster import AssetExecutionContext, AutomationCondition, MetadataValue, Output, asset
+from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
 from emma_pipeline.embeddings import as_matrix
 from emma_pipeline.encoders.image_encoder import has_embedding
@@ -18,7 +18,7 @@ from resources.ground_truth import GroundTruth
 MAX_QUERIES = 400
 
 
-@asset(group_name="evaluation", kinds={"duckdb"}, automation_condition=AutomationCondition.eager())
+@asset(group_name="evaluation", kinds={"duckdb"})
 def search_evaluation(
     context: AssetExecutionContext, object_embeddings: pl.DataFrame, object_categories: pl.DataFrame,
     removals: pl.DataFrame, joined_listings: pl.DataFrame, category_tree: pl.DataFrame, product_types: pl.DataFrame,
