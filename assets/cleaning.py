@@ -57,6 +57,7 @@ def clean_objects(
     lake: LakeResource,
     folders: OutputFolders,
 ):
+    joined_listings = joined_listings.sort("asin")  # updated by ASIN, so stored in no particular order
     asins = joined_listings["asin"].to_list()
     text, image = as_matrix(text_embeddings, asins), as_matrix(image_embeddings, asins)
     image_rows = pl.DataFrame({"asin": asins}).join(image_embeddings.select("asin", "reason", "input_hash"), on="asin", how="left")

@@ -1,4 +1,5 @@
-"""Pretrained text and image embeddings per ASIN, cached: a rebuild embeds only new or changed inputs."""
+"""Pretrained text and image embeddings per ASIN, cached: a rebuild embeds only new or changed inputs, and
+writes only those rows (by ASIN); the rows of ASINs no longer joined are dropped."""
 
 import polars as pl
 from dagster import AssetCheckExecutionContext, AssetExecutionContext, Output, asset, asset_check
@@ -8,9 +9,21 @@ from emma_pipeline.checks import accounted_for
 
 from emma_pipeline.embeddings import image_input_hash, incremental_embed, input_hash
 from emma_pipeline.images import FETCH_REASONS, listing_image_reason, resolve_images
+from emma_pipeline.warehouse.keyed_update import KeyedUpdate
 from resources.encoders import ImageEncoderResource, TextEncoderResource
 from resources.image_store import ImageStoreResource
 from resources.lake import LakeResource
+
+
+def _update(frame: pl.DataFrame, previous: pl.DataFrame | None) -> KeyedUpdate:
+    """The rows of ``frame`` that differ from ``previous`` (embedded again), and the ASINs that left."""
+    if previous is None:
+        return KeyedUpdate(frame)
+    same = frame.join(previous.select("asin", "input_hash", "model", "reason"), on=["asin", "input_hash", "model"],
+                      how="semi").filter(pl.col("reason").is_null())  # fmt: skip
+    changed = frame.filter(~pl.col("asin").is_in(same["asin"].implode()))
+    gone = previous.filter(~pl.col("asin").is_in(frame["asin"].implode()))["asin"].to_list()
+    return KeyedUpdate(changed, gone)
 
 
 def _cache_metadata(frame: pl.DataFrame, computed: int, model: str) -> dict:
@@ -25,7 +38,7 @@ def _cache_metadata(frame: pl.DataFrame, computed: int, model: str) -> dict:
 @asset(group_name="embeddings", kinds={"pytorch", "duckdb"})
 def text_embeddings(
     context: AssetExecutionContext, joined_listings: pl.DataFrame, text_encoder: TextEncoderResource, lake: LakeResource
-) -> Output[pl.DataFrame]:
+) -> Output[KeyedUpdate]:
     """Sentence embedding of title + features + description (unit norm; MiniLM 384-d by default, mpnet 768-d in
     the paper profile)."""
     encoder = text_encoder.get()
@@ -36,10 +49,9 @@ def text_embeddings(
         context.log.info(f"embedding {len(rows):,} new or changed texts with {encoder.name}")
         return encoder.encode([texts[i] for i in rows], progress=True), [None] * len(rows)
 
-    frame, computed = incremental_embed(
-        joined_listings["asin"].to_list(), hashes, encoder.name, lake.latest("text_embeddings"), embed
-    )
-    return Output(frame, metadata=_cache_metadata(frame, computed, encoder.name))
+    previous = lake.latest("text_embeddings")
+    frame, computed = incremental_embed(joined_listings["asin"].to_list(), hashes, encoder.name, previous, embed)
+    return Output(_update(frame, previous), metadata=_cache_metadata(frame, computed, encoder.name))
 
 
 @asset(group_name="embeddings", kinds={"pytorch", "duckdb"})
@@ -50,7 +62,7 @@ def image_embeddings(
     image_encoder: ImageEncoderResource,
     image_store: ImageStoreResource,
     lake: LakeResource,
-) -> Output[pl.DataFrame]:
+) -> Output[KeyedUpdate]:
     """Backbone features summed over all images of a listing (the paper's listing image representation); a
     listing with no readable image gets a zero vector and a reason, and is tried again on the next rebuild.
     Remote images are read from the image store (fetched OK), local files where they are; unfetched ones are
@@ -68,16 +80,15 @@ def image_embeddings(
             for r, i in zip(reasons, rows)
         ]
 
-    frame, computed = incremental_embed(
-        joined_listings["asin"].to_list(), hashes, encoder.name, lake.latest("image_embeddings"), embed
-    )
+    previous = lake.latest("image_embeddings")
+    frame, computed = incremental_embed(joined_listings["asin"].to_list(), hashes, encoder.name, previous, embed)
     reasons = frame.filter(pl.col("reason").is_not_null())
     metadata = _cache_metadata(frame, computed, encoder.name)
     metadata["listings_without_readable_image"] = int(reasons.filter(~pl.col("reason").str.starts_with("partial")).height)
     metadata["listings_with_some_unreadable_images"] = int(reasons.filter(pl.col("reason").str.starts_with("partial")).height)
     for code in FETCH_REASONS:
         metadata[f"listings_{code}"] = int(reasons.filter(pl.col("reason").str.starts_with(code)).height)
-    return Output(frame, metadata=metadata)
+    return Output(_update(frame, previous), metadata=metadata)
 
 
 def _covers_joined_listings(table: str):

@@ -1,4 +1,8 @@
-"""The ASIN join (one object row per ASIN, hijacked ASINs removed) and the union of all quarantine tables."""
+"""The ASIN join (one object row per ASIN, hijacked ASINs removed) and the union of all quarantine tables.
+
+The join is incremental: only the ASINs whose source records changed since the last join (``join_state``) are
+joined again, and their rows replace the old ones by ASIN; the other ASINs keep their rows untouched.
+"""
 
 
 import polars as pl
@@ -8,8 +12,10 @@ from assets.check_results import committed_asins, check_result, committed
 from assets.metadata import counts_markdown, png_markdown, save_png
 from emma_pipeline.checks import accounted_for, rows_carried_over
 from emma_pipeline.join.asin_join import join_listings
+from emma_pipeline.join.incremental import source_hashes, touched_asins
 from emma_pipeline.reports.coverage import coverage
 from emma_pipeline.reports.figures import log_mass_histogram, price_histogram
+from emma_pipeline.warehouse.keyed_update import KeyedUpdate
 from resources.folders import OutputFolders
 from resources.lake import LakeResource
 
@@ -32,33 +38,63 @@ QUARANTINES = ("ucsd_quarantine", "image2mass_quarantine", "aspa_quarantine")
             kinds={"duckdb"},
             description="ASINs discarded by the join (hijacked listings: sources describe different products).",
         ),
+        "join_state": AssetOut(
+            group_name="join",
+            kinds={"duckdb"},
+            description="Per ASIN, the hash of all its source records the join last saw: unchanged ASINs are not "
+            "joined again.",
+        ),
     },
     ins={name: AssetIn(name) for name in LISTINGS},
 )
 def asin_join(
     context, ucsd_listings: pl.DataFrame, image2mass_listings: pl.DataFrame, aspa_listings: pl.DataFrame,
-    folders: OutputFolders,
+    folders: OutputFolders, lake: LakeResource,
 ):  # fmt: skip
     listings = pl.concat([ucsd_listings, image2mass_listings, aspa_listings], how="diagonal_relaxed")
-    context.log.info(f"joining {listings.height:,} source records")
-    result = join_listings(listings)
-    objects = result.objects
+    hashes = source_hashes(listings)
+    previous = {name: lake.latest(name) for name in ("join_state", "joined_listings", "join_removals")}
+    if previous["joined_listings"] is None or previous["join_removals"] is None:
+        previous["join_state"] = None  # a lost output table: join everything again
+    todo, gone = touched_asins(hashes, previous["join_state"])
+    touched = listings.filter(pl.col("asin").is_in(todo))
+    context.log.info(f"joining {touched.height:,} source records of {len(todo):,} new or changed ASINs "
+                     f"({len(gone):,} ASINs gone, {hashes.height - len(todo):,} unchanged)")  # fmt: skip
+    result = join_listings(touched)
+    rejoined = [*todo, *gone]  # every row of these ASINs is replaced by what this join made of them (or dropped)
+    updates = {
+        "joined_listings": KeyedUpdate(result.objects, _not_in(rejoined, result.objects)),
+        "join_removals": KeyedUpdate(result.removals, _not_in(rejoined, result.removals)),
+        "join_state": KeyedUpdate(hashes.filter(pl.col("asin").is_in(todo)), gone),
+    }
+    objects = updates["joined_listings"].apply_to(previous["joined_listings"])
+    removals = updates["join_removals"].apply_to(previous["join_removals"])
     figures = folders.reports_dir
     price_png = price_histogram(objects["price_usd"].drop_nulls().to_numpy())
     mass_png = log_mass_histogram(objects["mass_kg"].drop_nulls().to_numpy())
     metadata = {
         "source_records": listings.height,
-        "distinct_asins_in": result.asins_in,
+        "distinct_asins_in": hashes.height,
+        "asins_joined": len(todo),
+        "asins_gone": len(gone),
         "objects": objects.height,
-        "hijacked_removed": result.removals.height,
+        "hijacked_removed": removals.height,
         **{f"coverage/{k}": MetadataValue.float(v) for k, v in coverage(objects).items()},
         "price_histogram": png_markdown(price_png, "price histogram"),
         "log_mass_histogram": png_markdown(mass_png, "log-mass histogram"),
         "price_histogram_file": save_png(price_png, figures, "price_histogram.png"),
         "log_mass_histogram_file": save_png(mass_png, figures, "log_mass_histogram.png"),
     }
-    yield Output(objects, output_name="joined_listings", metadata=metadata)
-    yield Output(result.removals, output_name="join_removals", metadata={"reasons": counts_markdown(result.removals, "reason")})
+    yield Output(updates["joined_listings"], output_name="joined_listings", metadata=metadata)
+    yield Output(updates["join_removals"], output_name="join_removals", metadata={"reasons": counts_markdown(removals, "reason")})
+    # last: a run that dies before this leaves the old state, so the next run joins these ASINs again
+    yield Output(updates["join_state"], output_name="join_state")
+
+
+def _not_in(asins: list[str], rows: pl.DataFrame) -> list[str]:
+    """The ASINs of ``asins`` that ``rows`` does not bring back (to delete from the table)."""
+    present = set(rows["asin"].to_list())
+    return [a for a in asins if a not in present]
 
 
 @asset_check(

@@ -16,6 +16,7 @@ from dagster import (
     TableSchema,
 )
 
+from emma_pipeline.warehouse.keyed_update import KeyedUpdate
 from emma_pipeline.warehouse.lake import Lake
 from emma_pipeline.warehouse.parquet_table import ParquetTable
 from resources.lake import LakeResource
@@ -33,9 +34,12 @@ class DuckLakeIOManager(ConfigurableIOManager):
     def lake(self) -> Lake:
         return self.lake_resource.lake()
 
-    def handle_output(self, context: OutputContext, obj: pl.DataFrame | ParquetTable) -> None:
+    def handle_output(self, context: OutputContext, obj: pl.DataFrame | ParquetTable | KeyedUpdate) -> None:
         """A ``ParquetTable`` (a large output its asset wrote in chunks) is streamed into the lake, also as one
-        snapshot; only partitioned assets produce them."""
+        snapshot; only partitioned assets produce them. A ``KeyedUpdate`` (an incremental stage's touched rows)
+        replaces only those rows, by key."""
+        if isinstance(obj, KeyedUpdate):
+            return self._update_by_key(context, obj)
         if isinstance(obj, ParquetTable) and not context.has_asset_partitions:
             raise TypeError(f"{context.asset_key.to_user_string()}: a ParquetTable output must be partitioned")
         if not isinstance(obj, pl.DataFrame | ParquetTable):
@@ -49,6 +53,17 @@ class DuckLakeIOManager(ConfigurableIOManager):
         else:
             snapshot = lake.write_table(table, obj, f"{table} by {run}")
         context.add_output_metadata(output_metadata(table, obj, snapshot))
+
+    def _update_by_key(self, context: OutputContext, update: KeyedUpdate) -> None:
+        table = context.asset_key.path[-1]
+        lake = self.lake()
+        message = f"{table} by {_run_label(context)}: {update.rows.height} rows by {update.key}"
+        snapshot = lake.update_by_key(table, update.rows, update.key, update.deleted, message)
+        rows = lake.query(f'SELECT count(*) AS n FROM "{table}" AT (VERSION => {int(snapshot)})')["n"][0]
+        metadata = output_metadata(table, update.rows, snapshot)
+        metadata.update({"row_count": rows, "dagster/row_count": rows, "rows_updated": update.rows.height,
+                         "rows_deleted": len(update.deleted)})  # fmt: skip
+        context.add_output_metadata(metadata)
 
     def load_input(self, context: InputContext) -> pl.DataFrame:
         """The upstream table at the snapshot its latest materialization recorded (per partition for partitioned

@@ -62,7 +62,7 @@ def test_two_emma_homes_each_get_their_own_instance_and_build(tmp_path, monkeypa
         # the time table comes from the runs' step events: one row per step, in the order they ran
         assert sorted(s.stage for s in times.stages) == sorted([*(f"ingest_{s}" for s in SOURCES), "asin_join", "quarantine"])
         join = next(s for s in times.stages if s.stage == "asin_join")
-        assert set(join.assets) == {"joined_listings", "join_removals"} and join.seconds > 0
+        assert set(join.assets) == {"joined_listings", "join_removals", "join_state"} and join.seconds > 0
         assert times.wall_seconds >= times.steps_seconds > 0 and len(times.runs) == 2
         assert "asin_join" in times.table()
 

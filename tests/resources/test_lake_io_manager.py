@@ -56,3 +56,25 @@ def test_without_a_recorded_materialization_the_newest_version_is_read(tmp_path)
     with DagsterInstance.ephemeral() as instance:
         assert materialize([listings, raw, seen], selection=[seen], resources=resources, instance=instance).success
     assert lake.read("seen")["version"].to_list() == [3, 3]
+
+
+def test_a_keyed_update_replaces_only_its_rows_and_records_the_table_size(tmp_path):
+    from emma_pipeline.warehouse.keyed_update import KeyedUpdate
+
+    config = LakeConfig.under(tmp_path)
+    resources = {"io_manager": DuckLakeIOManager(lake_resource=LakeResource(catalog=config.catalog,
+                                                                            data_path=config.data_path))}  # fmt: skip
+    lake = Lake(config)
+    lake.write_table("prices", pl.DataFrame({"asin": ["A", "B", "C"], "price": [1.0, 2.0, 3.0]}))
+
+    @asset
+    def prices():
+        return KeyedUpdate(pl.DataFrame({"asin": ["B", "D"], "price": [20.0, 4.0]}), deleted=["C"])
+
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize([prices], resources=resources, instance=instance)
+    assert lake.read("prices").sort("asin").to_dicts() == [
+        {"asin": "A", "price": 1.0}, {"asin": "B", "price": 20.0}, {"asin": "D", "price": 4.0},
+    ]  # fmt: skip
+    metadata = result.asset_materializations_for_node("prices")[0].metadata
+    assert (metadata["row_count"].value, metadata["rows_updated"].value, metadata["rows_deleted"].value) == (3, 2, 1)

@@ -1,0 +1,186 @@
+"""A second batch re-does only what it touched.
+
+Batch 1 is a tiny generated sample; batch 2 holds a few new generated ASINs plus two hand-made catalog items:
+an update of an existing ASIN (same ASIN, new title and price) and a copy of an existing listing under a new
+ASIN. The landing sensor requests batch 2, and after the rebuild the lake holds the updated ASIN once with its
+new values, the copy is removed as a duplicate of the listing it copies (found against the saved index), and
+the join, the encoders and the learned filters saw exactly the touched ASINs, counted at their entry points.
+"""
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import polars as pl
+import pytest
+from dagster import AssetSelection, DagsterInstance, Definitions, SensorResult, build_sensor_context, define_asset_job
+
+import assets.join
+from assets.cleaning import clean_objects
+from assets.embeddings import image_embeddings, text_embeddings
+from assets.images import image_fetches
+from assets.ingestion import ingest_assets
+from assets.jobs import INGESTION, ingest_job
+from assets.join import asin_join
+from assets.partitions import ingest_batches
+from assets.sensors import landing_sensor
+from emma_pipeline.encoders.image_encoder import ImageEncoder
+from emma_pipeline.encoders.text_encoder import TextEncoder
+from emma_pipeline.sample import generate_sample
+from emma_pipeline.settings import load_settings
+from emma_pipeline.warehouse.lake import Lake
+from resources import LandingZone, build_resources
+
+SEED, N_FIRST, N_NEW = 3, 40, 4
+DOWNSTREAM = "incremental_downstream"
+UPDATED_TITLE, UPDATED_PRICE = "Updated Listing Title For The Incremental Test", 123.45
+COPY_ASIN = "B0INCRCOPY"
+pytestmark = pytest.mark.integration
+
+
+class Calls:
+    """What each counted entry point was asked to do, per build."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.asins: dict[str, set[str]] = {}
+
+    def add(self, name: str, n: int) -> None:
+        self.counts[name] += n
+
+
+@pytest.fixture
+def calls(monkeypatch) -> Calls:
+    counted = Calls()
+    encode_text, encode_images, join = TextEncoder.encode, ImageEncoder.encode_listings, assets.join.join_listings
+
+    def text(self, texts, *args, **kwargs):
+        counted.add("text_encoded", len(texts))
+        return encode_text(self, texts, *args, **kwargs)
+
+    def images(self, image_lists, *args, **kwargs):
+        counted.add("image_listings_encoded", len(image_lists))
+        return encode_images(self, image_lists, *args, **kwargs)
+
+    def joined(listings, *args, **kwargs):
+        counted.add("asins_joined", listings["asin"].n_unique())
+        return join(listings, *args, **kwargs)
+
+    monkeypatch.setattr(TextEncoder, "encode", text)
+    monkeypatch.setattr(ImageEncoder, "encode_listings", images)
+    monkeypatch.setattr(assets.join, "join_listings", joined)
+    return counted
+
+
+def _settings(home: Path, monkeypatch):
+    monkeypatch.setenv("EMMA_HOME", str(home))
+    for var in ("EMMA_LANDING", "EMMA_LAKE_CATALOG", "EMMA_LAKE_DATA", "EMMA_MODELS", "DAGSTER_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    return load_settings()
+
+
+def _definitions(settings) -> Definitions:
+    stages = [asin_join, image_fetches, text_embeddings, image_embeddings, clean_objects]
+    downstream = define_asset_job(DOWNSTREAM, selection=AssetSelection.all() - INGESTION)
+    return Definitions(assets=[*ingest_assets, *stages], jobs=[ingest_job, downstream], sensors=[landing_sensor],
+                       resources=build_resources(settings))  # fmt: skip
+
+
+def _sensor_then_build(instance, definitions, landing: LandingZone) -> list[str]:
+    """Evaluate the landing sensor, run the ingest runs it requests, then the downstream job; the batches run."""
+    result = landing_sensor(build_sensor_context(instance=instance, resources={"landing": landing}))
+    assert isinstance(result, SensorResult), result
+    for request in result.dynamic_partitions_requests:
+        instance.add_dynamic_partitions(ingest_batches.name, list(request.partition_keys))
+    batches = [request.partition_key for request in result.run_requests]
+    for batch in batches:
+        ingest = definitions.resolve_job_def(ingest_job.name)
+        assert ingest.execute_in_process(instance=instance, partition_key=batch).success
+    assert definitions.resolve_job_def(DOWNSTREAM).execute_in_process(instance=instance).success
+    return batches
+
+
+def _aspa_items(batch_dir: Path) -> dict[str, dict]:
+    lines = (batch_dir / "aspa" / "catalog_items.jsonl").read_text().splitlines()
+    return {item["asin"]: item for item in map(json.loads, lines)}
+
+
+def _absolute_images(item: dict, batch_dir: Path) -> dict:
+    """The item with its relative image links made absolute (they are read from another batch folder)."""
+    item = json.loads(json.dumps(item))
+    for group in item.get("images", []):
+        for image in group["images"]:
+            image["link"] = str((batch_dir / "aspa" / image["link"]).resolve())
+    return item
+
+
+def _write_second_batch(home: Path, first: dict, lake: Lake) -> tuple[str, str]:
+    """Batch 2: N_NEW generated ASINs, an update of one ASPA-only object, a copy of another; returns the
+    updated ASIN and the copied one."""
+    batch1 = home / "landing" / "batch-0001"
+    generate_sample(home, n_listings=N_NEW, seed=SEED, batch="batch-0002", first_product=first["next_product"],
+                    progress=False)  # fmt: skip
+    batch2 = home / "landing" / "batch-0002"
+    objects, groups = lake.read("objects"), lake.read("duplicate_groups")
+    aspa_only = objects.filter((pl.col("sources") == ["aspa"]) & ~pl.col("asin").is_in(groups["asin"].implode()))
+    items = _aspa_items(batch1)
+    updated, copied = [a for a in sorted(aspa_only["asin"]) if a in items][:2]
+    update = _absolute_images(items[updated], batch1)
+    update["attributes"]["item_name"][0]["value"] = UPDATED_TITLE
+    update["attributes"]["list_price"][0]["value"] = UPDATED_PRICE
+    copy = _absolute_images(items[copied], batch1) | {"asin": COPY_ASIN}
+    extra = batch2 / "aspa" / "catalog_items_extra.jsonl"
+    extra.parent.mkdir(exist_ok=True)
+    extra.write_text("".join(json.dumps(item) + "\n" for item in (update, copy)))
+    (batch2 / "_SUCCESS").touch()
+    return updated, copied
+
+
+def test_a_second_batch_redoes_only_the_asins_it_touched(tmp_path, monkeypatch, calls):
+    home = tmp_path / "home"
+    first = generate_sample(home, n_listings=N_FIRST, seed=SEED, batch="batch-0001", progress=False)
+    (home / "landing" / "batch-0001" / "_SUCCESS").touch()
+    settings = _settings(home, monkeypatch)
+    definitions, lake = _definitions(settings), Lake(settings.lake_config())
+    landing = LandingZone(root=settings.landing)
+    with DagsterInstance.ephemeral() as instance:
+        assert _sensor_then_build(instance, definitions, landing) == ["batch-0001"]
+        before = {name: lake.read(name) for name in ("joined_listings", "objects", "text_embeddings")}
+        first_build = Counter(calls.counts)
+        assert first_build["text_encoded"] == before["joined_listings"].height  # a first build embeds everything
+        calls.counts.clear()
+
+        updated, copied = _write_second_batch(home, first, lake)
+        assert _sensor_then_build(instance, definitions, landing) == ["batch-0002"]
+
+    sources = ("ucsd_listings", "image2mass_listings", "aspa_listings")
+    batch2_asins = set(pl.concat([lake.read(s, where="batch = 'batch-0002'").select("asin") for s in sources])["asin"])
+    new_asins = batch2_asins - set(before["joined_listings"]["asin"])
+    assert updated in batch2_asins and COPY_ASIN in new_asins and len(new_asins) >= N_NEW
+    joined = lake.read("joined_listings")
+    touched = batch2_asins & set(joined["asin"])  # what batch 2 touched and the join kept
+
+    # the lake holds the right rows: the updated ASIN once, with its new values; old rows untouched
+    assert joined["asin"].is_unique().all()
+    row = joined.filter(pl.col("asin") == updated).row(0, named=True)
+    assert (row["title"], row["price_usd"]) == (UPDATED_TITLE, UPDATED_PRICE)
+    assert set(joined["asin"]) == set(before["joined_listings"]["asin"]) | new_asins - _join_removed(lake)
+    untouched = before["joined_listings"].filter(~pl.col("asin").is_in(list(batch2_asins)))
+    assert untouched.sort("asin").equals(joined.filter(pl.col("asin").is_in(untouched["asin"].implode())).sort("asin"))
+    objects = lake.read("objects")
+    assert objects.filter(pl.col("asin") == updated)["title"].to_list() == [UPDATED_TITLE]
+
+    # the copy is caught against batch 1's saved index, with the listing it copies as the kept twin
+    removal = lake.read("removals").filter(pl.col("asin") == COPY_ASIN).row(0, named=True)
+    assert (removal["stage"], removal["kept_twin"]) == ("dedup", copied)
+    assert COPY_ASIN not in set(objects["asin"]) and copied in set(objects["asin"])
+
+    # only the touched ASINs were joined and embedded again (the updated ASIN's pictures did not change)
+    assert calls.counts["asins_joined"] == len(batch2_asins)
+    assert calls.counts["text_encoded"] == len(touched)
+    assert calls.counts["image_listings_encoded"] == len(touched - {updated})
+    print(f"batch 2 touched {len(touched)} ASINs; first build {dict(first_build)}; second build {dict(calls.counts)}")
+
+
+def _join_removed(lake: Lake) -> set[str]:
+    return set(lake.read("join_removals")["asin"])
