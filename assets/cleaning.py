@@ -20,8 +20,19 @@ from assets.check_results import committed_asins, check_result
 from assets.metadata import counts_markdown
 from emma_pipeline.checks import accounted_for
 from emma_pipeline.cleaning.dedup_config import DedupConfig
-from emma_pipeline.cleaning.dedup_store import INDEX_VERSION, load_previous_dedup, save_dedup_index
+from emma_pipeline.cleaning.dedup_store import DEDUP_CONFIG, INDEX_VERSION, load_previous_dedup, save_dedup_index
+from emma_pipeline.cleaning.filter_models import (
+    MODELS_CONFIG,
+    MODELS_VERSION,
+    FilterModels,
+    known_scores,
+    model_fingerprint,
+    previous_filter_models,
+    row_hashes,
+    save_filter_models,
+)
 from emma_pipeline.cleaning.filters import FilterConfig, apply_filters
+from emma_pipeline.cleaning.fingerprint import fingerprint
 from emma_pipeline.cleaning.incremental import deduplicate
 from emma_pipeline.embeddings import as_matrix
 from emma_pipeline.encoders.image_encoder import has_embedding
@@ -30,7 +41,7 @@ from resources.lake import LakeResource
 from resources.lake_io_manager import output_metadata
 
 ROWS_CHECK = "rows_accounted_for"
-_PREVIOUS = ("dedup_state", "duplicate_groups", "removals")
+_PREVIOUS = ("dedup_state", "duplicate_groups", "removals", "object_scores")
 _INPUTS = ("joined_listings", "join_removals", "text_embeddings", "image_embeddings")
 
 
@@ -44,7 +55,8 @@ def _spec(name: str, description: str) -> AssetSpec:
         _spec("duplicate_groups", "Every duplicate group: members, the kept one, similarity and what matched."),
         _spec("removals", "Every ASIN removed by any stage (join, dedup, filters) with reason, detail, kept twin."),
         _spec("object_scores", "Per object: non-physical probability, generic-image group, text-image agreement."),
-        _spec("dedup_state", "Input hashes the duplicate decisions were made on, and the index version they used."),
+        _spec("dedup_state", "Per ASIN, the input hashes the dedup and filter decisions were made on; the dedup "
+              "index and filter models versions they used and fingerprints of the configs."),
     ],
     ins={name: AssetIn(name) for name in _INPUTS},
 )
@@ -64,11 +76,14 @@ def clean_objects(
     hashes = pl.DataFrame({"asin": asins}).join(
         text_embeddings.select("asin", pl.col("input_hash").alias("text_hash")), on="asin", how="left"
     ).join(image_rows.select("asin", pl.col("input_hash").alias("image_hash")), on="asin", how="left")
+    hashes = hashes.with_columns(image_rows["reason"].alias("image_reason"))
+    dedup_config, filter_config = DedupConfig(), FilterConfig()
     index_dir = folders.index_dir / "dedup"
-    _, (state, groups, removals) = _read_previous(lake)
-    previous = load_previous_dedup(state, groups, removals, index_dir)
+    _, (state, groups, removals, scores) = _read_previous(lake)
+    previous = load_previous_dedup(state, groups, removals, index_dir, fingerprint(dedup_config))
     context.log.info(previous.note)
-    dedup = deduplicate(joined_listings, text, image, hashes, previous.state, DedupConfig())
+    dedup = deduplicate(joined_listings, text, image, hashes.select("asin", "text_hash", "image_hash"),
+                        previous.state, dedup_config)  # fmt: skip
     context.log.info(f"dedup judged {dedup.checked:,} new or changed listings; {dedup.removals.height:,} duplicates in all")
     # a new immutable index version; it takes effect only when dedup_state naming it commits below
     version = save_dedup_index(dedup.state.index, index_dir, keep=[previous.version] if previous.version else [])
@@ -77,8 +92,23 @@ def clean_objects(
     rows = _positions(asins, kept)
     image_ok = [has_embedding(r) for r in image_rows["reason"].to_list()]
     image_reasons = pl.Series(image_rows["reason"]).gather(rows).to_list()
-    filtered = apply_filters(dedup.kept, text[rows], image[rows], pl.Series(image_ok)[rows].to_numpy(), FilterConfig(),
-                             image_reasons=image_reasons)
+    row_hash = row_hashes(joined_listings, hashes)
+    models_dir = folders.index_dir / "filter_models"
+    saved = previous_filter_models(state, models_dir, filter_config)
+    context.log.info(saved.note)
+    known = known_scores(kept, [row_hash[i] for i in rows], state, scores) if saved.models else None
+    filtered = apply_filters(
+        dedup.kept, text[rows], image[rows], pl.Series(image_ok)[rows].to_numpy(), filter_config,
+        image_reasons=image_reasons, matcher=saved.models.matcher if saved.models else None,
+        non_physical_model=saved.models.non_physical if saved.models else None, known=known,
+    )  # fmt: skip
+    fitted = FilterModels(filtered.non_physical_model, filtered.matcher)
+    models_version = saved.version
+    if saved.models is None or (fitted.non_physical, fitted.matcher) != (saved.models.non_physical, saved.models.matcher):
+        models_version = save_filter_models(fitted, models_dir, keep=[saved.version] if saved.version else [])
+    state_columns = {"row_hash": pl.Series(row_hash, dtype=pl.Utf8), INDEX_VERSION: version,
+                     DEDUP_CONFIG: fingerprint(dedup_config), MODELS_VERSION: models_version,
+                     MODELS_CONFIG: model_fingerprint(filter_config)}  # fmt: skip
 
     removals = pl.concat([join_removals, dedup.removals, filtered.removals], how="vertical_relaxed")
     tables = {
@@ -86,7 +116,9 @@ def clean_objects(
         "duplicate_groups": dedup.groups,
         "removals": removals,
         "object_scores": filtered.scores,
-        "dedup_state": dedup.state.hashes.with_columns(pl.lit(version, dtype=pl.Utf8).alias(INDEX_VERSION)),
+        "dedup_state": dedup.state.hashes.with_columns(
+            pl.lit(v, dtype=pl.Utf8).alias(k) if isinstance(v, str) else v.alias(k) for k, v in state_columns.items()
+        ),
     }
     snapshot = lake.lake().write_tables(tables, f"cleaning outputs by run {context.run_id}")
     extra = {
@@ -97,7 +129,7 @@ def clean_objects(
         "duplicate_groups": {"groups": dedup.groups["group_id"].n_unique()},
         "removals": {"by_stage_and_reason": counts_markdown(removals.with_columns(
             pl.concat_str("stage", "reason", separator=": ").alias("stage_reason")), "stage_reason")},
-        "dedup_state": {"index_version": version},
+        "dedup_state": {"index_version": version, "filter_models": models_version},
     }  # fmt: skip
     for name, frame in tables.items():
         yield MaterializeResult(asset_key=name, metadata={**output_metadata(name, frame, snapshot), **extra.get(name, {})})

@@ -16,11 +16,12 @@ from pathlib import Path
 import polars as pl
 
 from emma_pipeline.cleaning.ann_index import VectorIndex
-from emma_pipeline.cleaning.dedup_state import DedupIndex, DedupState
+from emma_pipeline.cleaning.dedup_state import STATE_SCHEMA, DedupIndex, DedupState
 from emma_pipeline.cleaning.versioned_folder import version_folder, write_version
 
 _NAMES = ("text", "image")
 INDEX_VERSION = "index_version"  # dedup_state column: the index version its decisions were made on
+DEDUP_CONFIG = "dedup_config"  # dedup_state column: fingerprint of the DedupConfig the decisions were made with
 
 
 def save_dedup_index(index: DedupIndex, directory: str | Path, keep: Iterable[str] = ()) -> str:
@@ -51,11 +52,16 @@ class PreviousDedup:
 
 
 def load_previous_dedup(
-    state: pl.DataFrame | None, groups: pl.DataFrame | None, removals: pl.DataFrame | None, directory: str | Path
+    state: pl.DataFrame | None, groups: pl.DataFrame | None, removals: pl.DataFrame | None, directory: str | Path,
+    config: str | None = None,
 ) -> PreviousDedup:
-    """The committed decisions (tables read from one lake snapshot) with exactly the index version they name."""
+    """The committed decisions (tables read from one lake snapshot) with exactly the index version they name.
+    With ``config`` (the fingerprint of today's DedupConfig), decisions made with another config are not
+    kept: a changed threshold re-judges every listing."""
     if state is None or groups is None or removals is None:
         return PreviousDedup(None, None, "no earlier dedup decisions: judging every listing")
+    if config is not None and (DEDUP_CONFIG not in state.columns or set(state[DEDUP_CONFIG].unique()) != {config}):
+        return PreviousDedup(None, None, "the dedup config changed since the last decisions: judging every listing")
     versions = state[INDEX_VERSION].unique().to_list() if INDEX_VERSION in state.columns else []
     if len(versions) != 1 or versions[0] is None:
         return PreviousDedup(None, None, "dedup_state names no single index version: judging every listing")
@@ -63,5 +69,5 @@ def load_previous_dedup(
         index = load_dedup_index(directory, versions[0])
     except FileNotFoundError as missing:
         return PreviousDedup(None, None, f"{missing}: judging every listing")
-    previous = DedupState(state.drop(INDEX_VERSION), groups, removals.filter(pl.col("stage") == "dedup"), index)
+    previous = DedupState(state.select(list(STATE_SCHEMA)), groups, removals.filter(pl.col("stage") == "dedup"), index)
     return PreviousDedup(previous, versions[0], f"judging new or changed listings against index {versions[0]}")

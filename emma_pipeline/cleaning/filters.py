@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
+from sklearn.pipeline import Pipeline
 
 from emma_pipeline.cleaning.generic_images import find_generic_images
 from emma_pipeline.cleaning.non_physical import NonPhysicalScores, score_non_physical
@@ -56,6 +57,16 @@ class FilterResult:
     scores: pl.DataFrame  # per asin: non-physical probability and rule, generic-image group, text-image agreement
     summary: dict[str, object]  # removal counts per reason, non-physical by rule vs model, how agreement was got
     matcher: TextImageMatcher | None  # the matcher given, or one fitted on the kept objects (to reuse later)
+    non_physical_model: Pipeline | None = None  # the model given, or the one fitted here (None: rules decided)
+
+
+@dataclass(frozen=True)
+class KnownScores:
+    """Scores of an earlier run for listings whose inputs did not change, aligned with the objects (nan where
+    unknown): they are kept as they are instead of being computed again."""
+
+    non_physical_probability: np.ndarray
+    text_image_agreement: np.ndarray
 
 
 def apply_filters(
@@ -67,12 +78,17 @@ def apply_filters(
     matcher: TextImageMatcher | None = None,
     mapper: MaterialMapper | None = None,
     image_reasons: list[str | None] | None = None,
+    non_physical_model: Pipeline | None = None,
+    known: KnownScores | None = None,
 ) -> FilterResult:
     """Run the chain over joined objects; array rows align with ``objects`` rows.
 
     ``image_ok``: whether at least one of a listing's images could be read; ``image_reasons``: the image
     embedding's reason per row (tells listings whose images were not fetched from those with none). With ``matcher`` (an earlier
-    run's), agreement comes from it; otherwise from matchers cross-fitted on these objects.
+    run's), agreement comes from it; otherwise from matchers cross-fitted on these objects. Likewise with
+    ``non_physical_model`` nothing is fitted. With both, an incremental run: only listings without a ``known``
+    score are scored (the decisions of all are taken again from the scores, so a changed threshold applies to
+    every listing).
     """
     n = objects.height
     for name, array in (("text_emb", text_emb), ("image_emb", image_emb), ("image_ok", image_ok)):
@@ -95,9 +111,14 @@ def apply_filters(
     has_materials = _has_materials(objects["materials_raw"].to_list(), mapper or default_mapper())
     chain.remove(~(has_mass | has_category | has_materials), "no_core_attributes", "no mass, materials or category")
     summary: dict[str, object] = {}
-    probability, rules = _non_physical(objects, text_emb, has_mass, chain, config, summary)
+    nan = np.full(n, np.nan)
+    probability, rules, non_physical_model = _non_physical(
+        objects, text_emb, has_mass, chain, config, summary, non_physical_model,
+        known.non_physical_probability if known else nan,
+    )  # fmt: skip
     generic = _generic_images(urls, image_emb, text_emb, chain, config)
-    agreement, matcher = _mismatch(text_emb, image_emb, chain, config, matcher, summary)
+    agreement, matcher = _mismatch(text_emb, image_emb, chain, config, matcher, summary,
+                                   known.text_image_agreement if known else nan)  # fmt: skip
     scores = pl.DataFrame(
         {
             "asin": objects["asin"],
@@ -115,6 +136,7 @@ def apply_filters(
         scores=scores,
         summary=summary,
         matcher=matcher,
+        non_physical_model=non_physical_model,
     )
 
 
@@ -161,8 +183,11 @@ def _non_physical(
     chain: _Chain,
     config: FilterConfig,
     summary: dict,
-) -> tuple[np.ndarray, list[str | None]]:
-    """Per object: the model's probability and the rule that fired (nan / None where not scored)."""
+    model: Pipeline | None,
+    known: np.ndarray,
+) -> tuple[np.ndarray, list[str | None], Pipeline | None]:
+    """Per object: the model's probability and the rule that fired (nan / None where not scored), and the model
+    (the one given, else the one fitted here)."""
     rows = np.flatnonzero(chain.alive)
     has_dims = (objects["dimensions_cm"].list.len().fill_null(0) > 0).to_numpy()
     titles, categories = objects["title"].to_list(), objects["category_path"].to_list()
@@ -175,6 +200,8 @@ def _non_physical(
         threshold=config.non_physical_threshold,
         min_seeds=config.non_physical_min_seeds,
         regularization=config.non_physical_regularization,
+        model=model,
+        known=known[rows],
     )
     probability, rules = np.full(len(chain.alive), np.nan), [None] * len(chain.alive)
     probability[rows] = result.probability
@@ -189,7 +216,7 @@ def _non_physical(
         non_physical_by_model=int(result.removed_by_model.sum()),
         non_physical_model_fitted=result.model_fitted,
     )
-    return probability, rules
+    return probability, rules, result.model
 
 
 def _non_physical_detail(result: NonPhysicalScores, i: int) -> str:
@@ -220,11 +247,18 @@ def _mismatch(
     config: FilterConfig,
     matcher: TextImageMatcher | None,
     summary: dict,
+    known: np.ndarray,
 ) -> tuple[np.ndarray, TextImageMatcher | None]:
     rows = np.flatnonzero(chain.alive)
     agreement = np.full(len(chain.alive), np.nan)
     if matcher is not None:
-        agreement[rows], mode = matcher.score(text_emb[rows], image_emb[rows], seed=config.seed), "given_matcher"
+        # listings scored earlier keep their score; new ones are compared with texts of all objects still in
+        agreement[rows] = known[rows]
+        todo = rows[np.isnan(known[rows])]
+        if len(todo):
+            agreement[todo] = matcher.score(text_emb[todo], image_emb[todo], seed=config.seed,
+                                            reference_text=text_emb[rows] if len(todo) < len(rows) else None)  # fmt: skip
+        mode = "given_matcher"
     elif len(rows) >= config.mismatch_min_listings:
         agreement[rows] = cross_fit_agreement(
             text_emb[rows], image_emb[rows], config.mismatch_folds, config.matcher, config.seed

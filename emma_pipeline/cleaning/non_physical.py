@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 _GIFT_CARD_GOODS = r"(?!\s*(?:holders?|box(?:es)?|cases?|envelopes?|wallets?|tins?|organizers?|display|stand)\b)"
@@ -63,6 +63,7 @@ class NonPhysicalScores:
     removed_by_rule: np.ndarray  # bool: a rule fired and the listing lists no mass or dimensions
     removed_by_model: np.ndarray  # bool: the rest (unnamed or contested listings) at probability >= threshold
     model_fitted: bool
+    model: Pipeline | None = None  # the fitted model (to score later batches with), None when rules decide
 
     @property
     def removed(self) -> np.ndarray:
@@ -98,22 +99,43 @@ def score_non_physical(
     threshold: float,
     min_seeds: int = 5,
     regularization: float = 1.0,
+    model: Pipeline | None = None,
+    known: np.ndarray | None = None,
 ) -> NonPhysicalScores:
     """Rule seeds -> logistic regression -> removal at ``probability >= threshold``; uncontested rule hits always
     go. The model is fitted only with at least ``min_seeds`` seeds of each class; otherwise rules alone decide
-    (contested hits then stay)."""
+    (contested hits then stay).
+
+    With ``model`` (an earlier run's fitted model) nothing is fitted: listings are scored with it, except those
+    whose probability is ``known`` (not nan; an earlier score of an unchanged listing), which keep it."""
     rules = [rule_match(t, c) for t, c in zip(titles, category_paths, strict=True)]
     named = np.array([r is not None for r in rules], dtype=bool)
     has_mass, has_dimensions = np.asarray(has_mass, dtype=bool), np.asarray(has_dimensions, dtype=bool)
     positive = named & ~(has_mass | has_dimensions)
-    negative = has_mass & has_dimensions & ~named
-    if positive.sum() < min_seeds or negative.sum() < min_seeds:
-        return NonPhysicalScores(positive.astype(np.float64), rules, positive, np.zeros_like(positive), False)
-    features = np.hstack([np.asarray(text_emb, dtype=np.float32), cue_features(titles, category_paths)])
-    seeds = positive | negative
-    # standardized, so the many small embedding coordinates weigh as much as the 0/1 cue words
-    classifier = LogisticRegression(C=regularization, class_weight="balanced", max_iter=2000)
-    model = make_pipeline(StandardScaler(), classifier)
-    model.fit(features[seeds], positive[seeds])
-    probability = model.predict_proba(features)[:, 1]
-    return NonPhysicalScores(probability, rules, positive, (probability >= threshold) & ~positive, True)
+    if model is None:
+        negative = has_mass & has_dimensions & ~named
+        if positive.sum() < min_seeds or negative.sum() < min_seeds:
+            return NonPhysicalScores(positive.astype(np.float64), rules, positive, np.zeros_like(positive), False)
+        features = _features(titles, category_paths, text_emb)
+        seeds = positive | negative
+        # standardized, so the many small embedding coordinates weigh as much as the 0/1 cue words
+        classifier = LogisticRegression(C=regularization, class_weight="balanced", max_iter=2000)
+        model = make_pipeline(StandardScaler(), classifier)
+        model.fit(features[seeds], positive[seeds])
+        probability = non_physical_probability(model, features)
+    else:
+        probability = np.full(len(rules), np.nan) if known is None else np.asarray(known, dtype=np.float64).copy()
+        todo = np.flatnonzero(np.isnan(probability))
+        if len(todo):
+            rows = [titles[i] for i in todo], [category_paths[i] for i in todo]
+            probability[todo] = non_physical_probability(model, _features(*rows, np.asarray(text_emb)[todo]))
+    return NonPhysicalScores(probability, rules, positive, (probability >= threshold) & ~positive, True, model)
+
+
+def non_physical_probability(model: Pipeline, features: np.ndarray) -> np.ndarray:
+    """The fitted model's probability of having no physical form (the one place the model is applied)."""
+    return model.predict_proba(features)[:, 1]
+
+
+def _features(titles, category_paths, text_emb) -> np.ndarray:
+    return np.hstack([np.asarray(text_emb, dtype=np.float32), cue_features(titles, category_paths)])

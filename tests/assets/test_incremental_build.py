@@ -15,7 +15,9 @@ import polars as pl
 import pytest
 from dagster import AssetSelection, DagsterInstance, Definitions, SensorResult, build_sensor_context, define_asset_job
 
+import assets.cleaning
 import assets.join
+import emma_pipeline.cleaning.non_physical as non_physical
 from assets.cleaning import clean_objects
 from assets.embeddings import image_embeddings, text_embeddings
 from assets.images import image_fetches
@@ -24,6 +26,8 @@ from assets.jobs import INGESTION, ingest_job
 from assets.join import asin_join
 from assets.partitions import ingest_batches
 from assets.sensors import landing_sensor
+from emma_pipeline.cleaning.filters import FilterConfig
+from emma_pipeline.cleaning.text_image_match import TextImageMatcher
 from emma_pipeline.encoders.image_encoder import ImageEncoder
 from emma_pipeline.encoders.text_encoder import TextEncoder
 from emma_pipeline.sample import generate_sample
@@ -31,11 +35,13 @@ from emma_pipeline.settings import load_settings
 from emma_pipeline.warehouse.lake import Lake
 from resources import LandingZone, build_resources
 
-SEED, N_FIRST, N_NEW = 3, 40, 4
+SEED, N_FIRST, N_NEW = 1, 40, 4  # seed 1: rule-named digital goods, so the non-physical model is fitted
 DOWNSTREAM = "incremental_downstream"
 UPDATED_TITLE, UPDATED_PRICE = "Updated Listing Title For The Incremental Test", 123.45
 COPY_ASIN = "B0INCRCOPY"
 pytestmark = pytest.mark.integration
+# the learned filters need this few seeds and objects to be fitted at all on a 40-listing batch
+SMALL_FILTERS = {"non_physical_min_seeds": 1, "mismatch_min_listings": 20}
 
 
 class Calls:
@@ -66,6 +72,19 @@ def calls(monkeypatch) -> Calls:
         counted.add("asins_joined", listings["asin"].n_unique())
         return join(listings, *args, **kwargs)
 
+    probability, score = non_physical.non_physical_probability, TextImageMatcher.score
+
+    def non_physical_scored(model, features):
+        counted.add("non_physical_scored", len(features))
+        return probability(model, features)
+
+    def agreement_scored(self, text_emb, *args, **kwargs):
+        counted.add("text_image_scored", len(text_emb))
+        return score(self, text_emb, *args, **kwargs)
+
+    monkeypatch.setattr(non_physical, "non_physical_probability", non_physical_scored)
+    monkeypatch.setattr(TextImageMatcher, "score", agreement_scored)
+    monkeypatch.setattr(assets.cleaning, "FilterConfig", lambda: FilterConfig(**SMALL_FILTERS))
     monkeypatch.setattr(TextEncoder, "encode", text)
     monkeypatch.setattr(ImageEncoder, "encode_listings", images)
     monkeypatch.setattr(assets.join, "join_listings", joined)
@@ -121,13 +140,14 @@ def _write_second_batch(home: Path, first: dict, lake: Lake) -> tuple[str, str]:
     generate_sample(home, n_listings=N_NEW, seed=SEED, batch="batch-0002", first_product=first["next_product"],
                     progress=False)  # fmt: skip
     batch2 = home / "landing" / "batch-0002"
-    objects, groups = lake.read("objects"), lake.read("duplicate_groups")
-    aspa_only = objects.filter((pl.col("sources") == ["aspa"]) & ~pl.col("asin").is_in(groups["asin"].implode()))
+    joined, groups = lake.read("joined_listings"), lake.read("duplicate_groups")
+    aspa_only = joined.filter((pl.col("sources") == ["aspa"]) & ~pl.col("asin").is_in(groups["asin"].implode()))
     items = _aspa_items(batch1)
     updated, copied = [a for a in sorted(aspa_only["asin"]) if a in items][:2]
     update = _absolute_images(items[updated], batch1)
-    update["attributes"]["item_name"][0]["value"] = UPDATED_TITLE
-    update["attributes"]["list_price"][0]["value"] = UPDATED_PRICE
+    market = {"marketplace_id": "ATVPDKIKX0DER"}
+    update["attributes"]["item_name"] = [{"language_tag": "en_US", "value": UPDATED_TITLE, **market}]
+    update["attributes"]["list_price"] = [{"currency": "USD", "value": UPDATED_PRICE, **market}]
     copy = _absolute_images(items[copied], batch1) | {"asin": COPY_ASIN}
     extra = batch2 / "aspa" / "catalog_items_extra.jsonl"
     extra.parent.mkdir(exist_ok=True)
@@ -145,7 +165,7 @@ def test_a_second_batch_redoes_only_the_asins_it_touched(tmp_path, monkeypatch, 
     landing = LandingZone(root=settings.landing)
     with DagsterInstance.ephemeral() as instance:
         assert _sensor_then_build(instance, definitions, landing) == ["batch-0001"]
-        before = {name: lake.read(name) for name in ("joined_listings", "objects", "text_embeddings")}
+        before = {name: lake.read(name) for name in ("joined_listings", "objects", "object_scores", "removals")}
         first_build = Counter(calls.counts)
         assert first_build["text_encoded"] == before["joined_listings"].height  # a first build embeds everything
         calls.counts.clear()
@@ -168,17 +188,31 @@ def test_a_second_batch_redoes_only_the_asins_it_touched(tmp_path, monkeypatch, 
     untouched = before["joined_listings"].filter(~pl.col("asin").is_in(list(batch2_asins)))
     assert untouched.sort("asin").equals(joined.filter(pl.col("asin").is_in(untouched["asin"].implode())).sort("asin"))
     objects = lake.read("objects")
-    assert objects.filter(pl.col("asin") == updated)["title"].to_list() == [UPDATED_TITLE]
+    if updated in set(objects["asin"]):  # (unless a filter removed it)
+        assert objects.filter(pl.col("asin") == updated)["title"].to_list() == [UPDATED_TITLE]
 
     # the copy is caught against batch 1's saved index, with the listing it copies as the kept twin
     removal = lake.read("removals").filter(pl.col("asin") == COPY_ASIN).row(0, named=True)
     assert (removal["stage"], removal["kept_twin"]) == ("dedup", copied)
-    assert COPY_ASIN not in set(objects["asin"]) and copied in set(objects["asin"])
+    assert COPY_ASIN not in set(objects["asin"])
 
     # only the touched ASINs were joined and embedded again (the updated ASIN's pictures did not change)
     assert calls.counts["asins_joined"] == len(batch2_asins)
     assert calls.counts["text_encoded"] == len(touched)
     assert calls.counts["image_listings_encoded"] == len(touched - {updated})
+
+    # ... and scored by the saved filter models: old objects keep their scores (and so their decisions)
+    assert first_build["non_physical_scored"] > 0 and first_build["text_image_scored"] > 0  # the models were fitted
+    scores = lake.read("object_scores")
+    old = before["object_scores"].filter(~pl.col("asin").is_in(list(batch2_asins))).sort("asin")
+    assert old.equals(scores.filter(pl.col("asin").is_in(old["asin"].implode())).sort("asin"))
+    old_removals = [before["removals"], lake.read("removals")]
+    old_removals = [r.filter(pl.col("asin").is_in(old["asin"].implode())).sort("asin") for r in old_removals]
+    assert old_removals[0].equals(old_removals[1])
+    fresh = scores.filter(pl.col("asin").is_in(list(touched)))
+    assert 0 < calls.counts["non_physical_scored"] == fresh["non_physical_probability"].is_not_null().sum()
+    assert 0 < calls.counts["text_image_scored"] == fresh["text_image_agreement"].is_not_null().sum()
+    assert calls.counts["non_physical_scored"] <= len(touched - {COPY_ASIN})  # the copy never reached the filters
     print(f"batch 2 touched {len(touched)} ASINs; first build {dict(first_build)}; second build {dict(calls.counts)}")
 
 

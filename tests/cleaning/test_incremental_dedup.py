@@ -67,3 +67,23 @@ def test_better_new_twin_replaces_the_old_kept_object():
     assert second.kept["asin"].to_list() == ["Z"]
     twins = dict(second.removals.select("asin", "kept_twin").iter_rows())
     assert twins == {"A": "Z", "B": "Z"}  # B, removed last time as A's twin, now points at the new keeper
+
+
+def test_decisions_made_with_another_dedup_config_are_judged_again(tmp_path):
+    from emma_pipeline.cleaning.dedup_config import DedupConfig
+    from emma_pipeline.cleaning.dedup_store import DEDUP_CONFIG, INDEX_VERSION, load_previous_dedup, save_dedup_index
+    from emma_pipeline.cleaning.fingerprint import fingerprint
+
+    asins = ["A", "B", "C"]
+    first = deduplicate(_objects(asins), np.stack([_axis(0), _near(0, 1), _axis(2)]), _images(3), _hashes(asins))
+    version = save_dedup_index(first.state.index, tmp_path)
+    state = first.state.hashes.with_columns(pl.lit(version).alias(INDEX_VERSION),
+                                            pl.lit(fingerprint(DedupConfig())).alias(DEDUP_CONFIG))  # fmt: skip
+    same = load_previous_dedup(state, first.groups, first.removals, tmp_path, fingerprint(DedupConfig()))
+    assert same.state is not None and same.version == version
+    stricter = DedupConfig(text_threshold=0.999)  # B (cosine 0.995 to A) is no longer a duplicate
+    changed = load_previous_dedup(state, first.groups, first.removals, tmp_path, fingerprint(stricter))
+    assert changed.state is None and "config changed" in changed.note
+    again = deduplicate(_objects(asins), np.stack([_axis(0), _near(0, 1), _axis(2)]), _images(3), _hashes(asins),
+                        changed.state, stricter)  # fmt: skip
+    assert again.checked == 3 and again.removals.height == 0
