@@ -18,12 +18,12 @@ from dagster import AssetSelection, DagsterInstance, Definitions, SensorResult, 
 import assets.cleaning
 import assets.join
 import emma_pipeline.cleaning.non_physical as non_physical
-from assets.cleaning import clean_objects
-from assets.embeddings import image_embeddings, text_embeddings
+from assets.cleaning import clean_objects, objects_rows_accounted_for
+from assets.embeddings import embedding_checks, image_embeddings, text_embeddings
 from assets.images import image_fetches
 from assets.ingestion import ingest_assets
 from assets.jobs import INGESTION, ingest_job
-from assets.join import asin_join
+from assets.join import asin_join, joined_asins_accounted_for
 from assets.partitions import ingest_batches
 from assets.sensors import landing_sensor
 from emma_pipeline.cleaning.filters import FilterConfig
@@ -101,8 +101,9 @@ def _settings(home: Path, monkeypatch):
 def _definitions(settings) -> Definitions:
     stages = [asin_join, image_fetches, text_embeddings, image_embeddings, clean_objects]
     downstream = define_asset_job(DOWNSTREAM, selection=AssetSelection.all() - INGESTION)
-    return Definitions(assets=[*ingest_assets, *stages], jobs=[ingest_job, downstream], sensors=[landing_sensor],
-                       resources=build_resources(settings))  # fmt: skip
+    checks = [joined_asins_accounted_for, *embedding_checks, objects_rows_accounted_for]  # each ASIN once, as committed
+    return Definitions(assets=[*ingest_assets, *stages], asset_checks=checks, jobs=[ingest_job, downstream],
+                       sensors=[landing_sensor], resources=build_resources(settings))  # fmt: skip
 
 
 def _sensor_then_build(instance, definitions, landing: LandingZone) -> list[str]:
@@ -115,7 +116,11 @@ def _sensor_then_build(instance, definitions, landing: LandingZone) -> list[str]
     for batch in batches:
         ingest = definitions.resolve_job_def(ingest_job.name)
         assert ingest.execute_in_process(instance=instance, partition_key=batch).success
-    assert definitions.resolve_job_def(DOWNSTREAM).execute_in_process(instance=instance).success
+    result = definitions.resolve_job_def(DOWNSTREAM).execute_in_process(instance=instance)
+    assert result.success
+    verdicts = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert all(v.passed for v in verdicts), [v for v in verdicts if not v.passed]
+    assert {"asins_accounted_for", "covers_joined_listings", "rows_accounted_for"} <= {v.check_name for v in verdicts}
     return batches
 
 
