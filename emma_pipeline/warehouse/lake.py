@@ -216,7 +216,10 @@ class Lake:
                     _rollback_quietly(con)
                     raise
                 # this connection's own commit: current_snapshot() would give another writer's later commit
-                return con.execute(f"SELECT id FROM {LAKE_ALIAS}.last_committed_snapshot()").fetchone()[0]
+                own = con.execute(f"SELECT id FROM {LAKE_ALIAS}.last_committed_snapshot()").fetchone()[0]
+                if own is None:  # the body changed nothing (an update by key with nothing to do): no new snapshot
+                    own = con.execute(f"SELECT id FROM {LAKE_ALIAS}.current_snapshot()").fetchone()[0]
+                return own
 
         with self._writer_lock():
             return with_retries(attempt)
