@@ -4,11 +4,11 @@ Data: the objects of the lake under EMMA_HOME (``objects`` + embeddings if built
 text embeddings computed here by the project's offline text encoder) joined to the generator's ground truth.
 A uniform test set (30 %) is held out; the person labels from the rest, ``--step`` labels per retrain.
 
-Strategies: random; uncertainty (10 random seeds, then nearest 0.5); word-search (the preset's keywords searched
-in the fts index, matches labeled in random order until 50 labels) then uncertainty; the same with correction
-pages (0.5-1.0 and 0.1-0.5 alternately) between uncertainty pages. Also: positives surfaced per 100 shown,
-review with 5 % flipped labels, and latency on synthetic data (``smart_labeling_latency``: retrain + re-rank 100k,
-score 1M, next page of the real app).
+Strategies: random; uncertainty (10 random seeds, then nearest 0.5); word-search (every preset keyword searched in
+the fts index, matches labeled in the tool's random order, keyword after keyword in turn, until 50 labels) then
+uncertainty; the same with correction pages (0.5-1.0 and 0.1-0.5 alternately) between uncertainty pages.
+Also: positives surfaced per 100 shown, review with 5 % flipped labels, and latency on synthetic data
+(``smart_labeling_latency``: retrain + re-rank 100k, score 1M, next page of the real app).
 
     python -m bench.bench_smart_labeling [--budget 1000] [--step 20] [--seed 0]
 """
@@ -32,6 +32,7 @@ from emma_pipeline.warehouse.lake import Lake
 from .smart_labeling_latency import next_page, retrain_and_score
 
 TARGET_F1 = 0.90
+SEED_LABELS = 50  # word-search labels before active learning (the paper: about 50 of each class)
 
 
 def load(seed: int) -> tuple[FeatureSet, pl.DataFrame]:
@@ -67,11 +68,8 @@ def curve(strategy: str, x, y, pool, test, index, keywords, budget, step, rng) -
     person, labeled, points = Person(y), [], []
     remaining = set(pool.tolist())
     if strategy.startswith("word-search"):
-        for word in keywords:
-            for r in index.page(word, 0, 20, seed=int(rng.integers(1 << 31)))[0]:
-                if r in remaining and len(labeled) < 50:
-                    labeled.append(r)
-                    remaining.discard(r)
+        labeled = word_search_seed(index, keywords, pool, SEED_LABELS, rng)
+        remaining -= set(labeled)
     order = rng.permutation(pool)
     turn = 0
     while len(labeled) < budget and remaining:
@@ -164,12 +162,25 @@ def ratio(curves: dict, budget: int) -> tuple[float, int]:
     return min(reach_random, budget) / reach_active, int(not np.isfinite(reach_random))
 
 
+def word_search_seed(index, keywords, pool, n, rng) -> list[int]:
+    """The person searches every keyword and labels matches in the order the tool shows them (random), one
+    keyword after another in turn, until ``n`` labels: the seed covers all the property's keywords, not the first
+    few only."""
+    in_pool = set(pool.tolist())
+    queues = [[r for r in index.page(w, 0, len(pool), seed=int(rng.integers(1 << 31)))[0] if r in in_pool] for w in keywords]
+    seen: list[int] = []
+    while len(seen) < n and any(queues):
+        for queue in queues:
+            while queue and queue[0] in seen:
+                queue.pop(0)
+            if queue and len(seen) < n:
+                seen.append(queue.pop(0))
+    return seen
+
+
 def shown_objects(x, y, pool, index, keywords, n, how, rng) -> list[int]:
-    """What the person is shown: up to n/2 word-search matches (10 per keyword), then pages of 10 from ``how``."""
-    in_pool, shown = set(pool.tolist()), []
-    for word in keywords:
-        shown += [r for r in index.page(word, 0, 10, seed=int(rng.integers(1 << 31)))[0] if r in in_pool and r not in shown]
-    shown = shown[: n // 2]
+    """What the person is shown: n/2 word-search matches over all keywords, then pages of 10 from ``how``."""
+    shown = word_search_seed(index, keywords, pool, n // 2, rng)
     while len(shown) < n:
         rows = np.array(shown, dtype=np.int64)
         p = lm.fit(x[rows], y[rows]).predict_proba(x)

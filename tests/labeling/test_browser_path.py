@@ -126,8 +126,6 @@ def test_a_person_labels_is_container_from_scratch_to_smart_labels(browser, tmp_
         script_card = page.locator(".card[data-id=B0000] .title")
         assert script_card.inner_text() == SCRIPT_TITLE  # shown as text, never run
         page.screenshot(path=str(tmp_path / "word-search.png"), full_page=True)
-        if os.environ.get("EMMA_SCREENSHOT_DIR"):
-            page.screenshot(path=str(Path(os.environ["EMMA_SCREENSHOT_DIR"]) / "smart-labeling-word-search.png"))
         assert dialogs == []
     finally:
         server.stop()
