@@ -89,7 +89,8 @@ def check_lines(evaluations) -> list[str]:
         lines.append(f"check {e.asset_check_key.to_user_string():<52} {verdict(e)}")
         if not e.passed:
             values = {k: getattr(v, "value", v) for k, v in e.metadata.items()}
-            shown = [f"{k}={v}" for k, v in values.items() if v not in (0, "_none_", None)]
+            shown = [f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items()
+                     if v not in (0, "_none_", None)]  # fmt: skip
             lines.append("      " + ", ".join(shown))
     return lines
 

@@ -80,12 +80,7 @@ class DuckLakeIOManager(ConfigurableIOManager):
         keys = list(context.asset_partition_keys)
         if not keys:
             return lake.read(table, where="false")
-        by_snapshot: dict[int | None, list[str]] = {}
-        for key in keys:
-            by_snapshot.setdefault(recorded_snapshot(context, key), []).append(key)
-        where = f'"{PARTITION_COLUMN}" IN (SELECT unnest(?))'
-        frames = [lake.read(table, version=snapshot, where=where, params=[group]) for snapshot, group in by_snapshot.items()]
-        return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
+        return read_partitions(lake, table, {key: recorded_snapshot(context, key) for key in keys})
 
 
 def recorded_snapshot(context: InputContext, partition: str | None) -> int | None:
@@ -115,12 +110,20 @@ def read_committed(lake: Lake, instance: DagsterInstance, table: str, columns: l
     partitions = sorted(instance.get_materialized_partitions(key))
     if not partitions:
         return lake.read(table, version=snapshot_of(instance, key), columns=columns)
+    return read_partitions(lake, table, {p: snapshot_of(instance, key, p) for p in partitions}, columns)
+
+
+def read_partitions(
+    lake: Lake, table: str, snapshots: dict[str, int | None], columns: list[str] | None = None
+) -> pl.DataFrame:
+    """The rows of each partition (``batch``) in ``snapshots`` at that partition's snapshot (None: the newest),
+    one read per distinct snapshot."""
     by_snapshot: dict[int | None, list[str]] = {}
-    for partition in partitions:
-        by_snapshot.setdefault(snapshot_of(instance, key, partition), []).append(partition)
+    for partition, snapshot in snapshots.items():
+        by_snapshot.setdefault(snapshot, []).append(partition)
     where = f'"{PARTITION_COLUMN}" IN (SELECT unnest(?))'
     frames = [lake.read(table, version=v, where=where, params=[p], columns=columns) for v, p in by_snapshot.items()]
-    return pl.concat(frames, how="diagonal_relaxed")
+    return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
 
 
 def output_metadata(table: str, frame: pl.DataFrame | ParquetTable, snapshot: int) -> dict:
