@@ -11,7 +11,7 @@ from assets.materials import map_materials, material_ids_in_taxonomy, material_t
 from assets.fill_in import fill_in_assets
 from assets.model_tables import model_metrics, model_predictions
 from assets.models import fusion_model, text_model, vision_model
-from assets.object_embedding import object_embeddings, product_neighbors
+from assets.object_embedding import object_embedding_checks, object_embeddings, product_neighbors
 from assets.splits import splits, splits_cover_objects
 
 base_assets = [
@@ -27,5 +27,5 @@ all_assets = [*base_assets, *fill_in_assets(2), fill_in_truth_evaluation]
 # the checks defined beside their stage's assets (checks inside an asset, e.g. ingestion's, travel with it)
 base_checks = [
     *join_checks, *embedding_checks, objects_rows_accounted_for, material_ids_in_taxonomy,
-    object_categories_consistent, splits_cover_objects,
+    object_categories_consistent, splits_cover_objects, *object_embedding_checks,
 ]  # fmt: skip

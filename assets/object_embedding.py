@@ -5,8 +5,10 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from dagster import AssetExecutionContext, Config, MetadataValue, Output, asset
+from dagster import AssetCheckExecutionContext, AssetExecutionContext, Config, MetadataValue, Output, asset, asset_check
 
+from assets.check_results import check_result, committed, committed_asins
+from emma_pipeline.checks import accounted_for, combined, ids_known
 from emma_pipeline.embeddings import as_matrix
 from emma_pipeline.materials import load_taxonomy
 from emma_pipeline.object_embedding import PAPER, AutoencoderConfig, fit_embedding, recovery_report
@@ -15,6 +17,7 @@ from emma_pipeline.object_embedding.store import model_path, new_version
 from emma_pipeline.search import ProductSearch
 from emma_pipeline.search.compare import neighbor_table
 from resources.folders import OutputFolders
+from resources.lake import LakeResource
 
 
 class ObjectEmbeddingConfig(Config):
@@ -91,6 +94,25 @@ def product_neighbors(
     context.log.info(f"indexed {len(search):,} objects ({'exact' if search.index.exact else 'HNSW'}) in {folder}")
     return Output(table, metadata={"indexed": len(search), "index": MetadataValue.path(str(folder)),
                                    "exact": search.index.exact, "model_version": version})  # fmt: skip
+
+
+@asset_check(asset="object_embeddings", name="covers_objects", blocking=True, additional_deps=["objects"],
+             description="As committed: one object_embeddings row per ASIN of objects, exactly once, no other ASIN.")  # fmt: skip
+def object_embeddings_cover_objects(context: AssetCheckExecutionContext, lake: LakeResource):
+    embedded = committed_asins(context, lake, "object_embeddings")
+    return check_result(accounted_for(committed_asins(context, lake, "objects"), {"object_embeddings": embedded}))
+
+
+@asset_check(asset="product_neighbors", name="asins_are_objects", blocking=True, additional_deps=["objects"],
+             description="As committed: every asin and neighbor_asin of product_neighbors is an ASIN of objects.")  # fmt: skip
+def product_neighbors_are_objects(context: AssetCheckExecutionContext, lake: LakeResource):
+    rows = committed(context, lake, "product_neighbors", ["asin", "neighbor_asin"])
+    objects = committed_asins(context, lake, "objects")
+    return check_result(combined({"asin": ids_known(rows, "asin", objects),
+                                  "neighbor": ids_known(rows, "neighbor_asin", objects)}))  # fmt: skip
+
+
+object_embedding_checks = [object_embeddings_cover_objects, product_neighbors_are_objects]
 
 
 def search_index_dir(index_dir: Path) -> Path:

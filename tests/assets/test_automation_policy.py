@@ -11,7 +11,8 @@ INTEGRITY_CHECKS = [
     "quarantine:rows_accounted_for", "joined_listings:asins_accounted_for", "image_fetches:urls_accounted_for",
     "text_embeddings:covers_joined_listings", "image_embeddings:covers_joined_listings", "objects:rows_accounted_for",
     "material_taxonomy:well_formed_182_nodes", "object_materials:material_ids_in_taxonomy",
-    "object_categories:ids_known_and_covers_objects", "splits:covers_objects", "dataset:materials_taxonomy_consistent",
+    "object_categories:ids_known_and_covers_objects", "splits:covers_objects", "object_embeddings:covers_objects", "product_neighbors:asins_are_objects",
+    "dataset:materials_taxonomy_consistent",
 ]  # fmt: skip
 
 
