@@ -3,7 +3,7 @@
 import polars as pl
 from dagster import AssetCheckExecutionContext, AssetOut, Output, asset_check, multi_asset
 
-from assets.check_results import committed_asins, check_result, committed
+from assets.check_results import check_result, committed, committed_asins
 from assets.metadata import png_markdown, save_png
 from emma_pipeline.checks import accounted_for, combined, ids_known
 from emma_pipeline.categories import assign_category_ids, assign_product_type_ids, build_category_tree, clean_path, product_type_vocabulary
@@ -60,8 +60,9 @@ def object_categories_consistent(context: AssetCheckExecutionContext, lake: Lake
     rows = committed(context, lake, "object_categories", ["asin", "category_ids", "product_type_id"])
     tree = committed(context, lake, "category_tree", ["id"])["id"]
     vocabulary = committed(context, lake, "product_types", ["id"])["id"]
+    objects = committed_asins(context, lake, "objects")
     return check_result(combined({
         "category_ids": ids_known(rows, "category_ids", tree),
         "product_type_id": ids_known(rows, "product_type_id", vocabulary),
-        "coverage": accounted_for(committed_asins(context, lake, "objects"), {"object_categories": rows["asin"].to_list()}),
+        "coverage": accounted_for(objects, {"object_categories": rows["asin"].to_list()}),
     }))  # fmt: skip

@@ -16,7 +16,7 @@ from dagster import (
     multi_asset,
 )
 
-from assets.check_results import committed_asins, check_result
+from assets.check_results import check_result, committed_asins
 from assets.metadata import counts_markdown
 from emma_pipeline.checks import accounted_for
 from emma_pipeline.cleaning.dedup_config import DedupConfig

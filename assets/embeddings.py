@@ -4,9 +4,8 @@ writes only those rows (by ASIN); the rows of ASINs no longer joined are dropped
 import polars as pl
 from dagster import AssetCheckExecutionContext, AssetExecutionContext, Output, asset, asset_check
 
-from assets.check_results import committed_asins, check_result
+from assets.check_results import check_result, committed_asins
 from emma_pipeline.checks import accounted_for
-
 from emma_pipeline.embeddings import image_input_hash, incremental_embed, input_hash
 from emma_pipeline.images import FETCH_REASONS, listing_image_reason, resolve_images
 from emma_pipeline.warehouse.keyed_update import KeyedUpdate
@@ -97,7 +96,8 @@ def _covers_joined_listings(table: str):
         description=f"As committed: one {table} row per ASIN of joined_listings, exactly once, and no other ASIN.",
     )  # fmt: skip
     def _check(context: AssetCheckExecutionContext, lake: LakeResource):
-        return check_result(accounted_for(committed_asins(context, lake, "joined_listings"), {table: committed_asins(context, lake, table)}))
+        joined = committed_asins(context, lake, "joined_listings")
+        return check_result(accounted_for(joined, {table: committed_asins(context, lake, table)}))
 
     return _check
 

@@ -8,7 +8,7 @@ joined again, and their rows replace the old ones by ASIN; the other ASINs keep 
 import polars as pl
 from dagster import AssetCheckExecutionContext, AssetIn, AssetOut, MetadataValue, Output, asset, asset_check, multi_asset
 
-from assets.check_results import committed_asins, check_result, committed
+from assets.check_results import check_result, committed, committed_asins
 from assets.metadata import counts_markdown, png_markdown, save_png
 from emma_pipeline.checks import accounted_for, rows_carried_over
 from emma_pipeline.join.asin_join import join_listings

@@ -3,7 +3,7 @@
 import polars as pl
 from dagster import AssetCheckExecutionContext, Output, asset, asset_check
 
-from assets.check_results import committed_asins, check_result
+from assets.check_results import check_result, committed_asins
 from emma_pipeline.checks import accounted_for
 
 from emma_pipeline.embeddings import as_matrix
