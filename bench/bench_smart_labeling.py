@@ -143,20 +143,25 @@ def main() -> None:
         print(f"{name:<13} prevalence {r['prevalence']:.3f}: random / word-search+correction labels {'>=' if bound else ''}{value:.2f}")
     print(f"positives per 100 shown vs random ({rare}): word-search then active learning {surfaced['active-learning']:.1f}x, "
           f"then verify {surfaced['verify']:.1f}x; review: share of flips in top 2x flips {review_share:.2f}")
-    worst_common = min(common, key=lambda k: ratios[k][0]) if common else None
+    worst_common = min(common, key=lambda k: ratios[k][0]) if common else None  # 0: active never reached the target
+    worst_common_uncertainty = min((ratio(results[k]["curves"], args.budget, "uncertainty")[0] for k in common), default=float("nan"))
+    below = [name for name, r in results.items() if max(c[-1][1] for c in r["curves"].values()) < TARGET_F1]
     print(f"RESULT labels_ratio_rare={ratios[rare][0]:.2f} labels_ratio_rare_is_lower_bound={ratios[rare][1]} "
           f"labels_ratio_common={ratios[worst_common][0] if worst_common else float('nan'):.2f} "
-          f"labels_ratio_common_is_lower_bound={ratios[worst_common][1] if worst_common else 0} f1_min={f1_min:.3f} "
+          f"labels_ratio_common_is_lower_bound={ratios[worst_common][1] if worst_common else 0} "
+          f"labels_ratio_common_uncertainty={worst_common_uncertainty:.2f} f1_min={f1_min:.3f} "
+          f"f1_below_target={','.join(below) or 'none'} "
           f"retrain_rerank_100k_s={lat['retrain_rerank_100k_s']:.3f} score_1m_s={lat['score_1m_s']:.3f} "
           f"next_page_s={lat['next_page_s']:.3f} positives_per_100_vs_random={surfaced['active-learning']:.1f} "
           f"positives_per_100_verify_vs_random={surfaced['verify']:.1f} review_flip_share={review_share:.2f} "
           f"rare_property={rare} objects={len(feats.object_ids)} budget={args.budget} seed={args.seed}")
 
 
-def ratio(curves: dict, budget: int) -> tuple[float, int]:
-    """Labels random sampling needs for F1 >= target over those word-search + correction needs, and whether it is a
-    lower bound (random never reached the target within the budget: counted as the budget)."""
-    reach_random, reach_active = labels_to_reach(curves["random"]), labels_to_reach(curves["word-search+correction"])
+def ratio(curves: dict, budget: int, active: str = "word-search+correction") -> tuple[float, int]:
+    """Labels random sampling needs for F1 >= target over those the ``active`` strategy needs (0 if it never gets
+    there), and whether it is a lower bound (random never reached the target within the budget: counted as the
+    budget)."""
+    reach_random, reach_active = labels_to_reach(curves["random"]), labels_to_reach(curves[active])
     if not np.isfinite(reach_active):
         return 0.0, 0
     return min(reach_random, budget) / reach_active, int(not np.isfinite(reach_random))
