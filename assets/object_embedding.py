@@ -20,11 +20,15 @@ from resources.folders import OutputFolders
 from resources.lake import LakeResource
 
 
+_DEFAULT = AutoencoderConfig()
+
+
 class ObjectEmbeddingConfig(Config):
-    bottleneck: int = 2048  # the paper's width
-    epochs: int = 20  # enough for the sample's loss to flatten on 2 CPU cores; raise at scale
-    batch_size: int = 256
-    learning_rate: float = 1e-3
+    bottleneck: int = _DEFAULT.bottleneck  # the paper's width
+    epochs: int = _DEFAULT.epochs  # ~2 CPU minutes at the 3,000-listing sample; fewer are enough at scale
+    batch_size: int = _DEFAULT.batch_size
+    learning_rate: float = _DEFAULT.learning_rate
+    contrastive_weight: float = _DEFAULT.contrastive_weight
     seed: int = 0
     device: str = "cpu"  # "cuda" on a GPU machine
 
@@ -42,7 +46,8 @@ def object_embeddings(
     features = object_features(objects, object_materials, object_categories, text_embeddings, image_embeddings,
                                load_taxonomy())  # fmt: skip
     settings = AutoencoderConfig(bottleneck=config.bottleneck, epochs=config.epochs, batch_size=config.batch_size,
-                                 learning_rate=config.learning_rate, seed=config.seed, device=config.device)  # fmt: skip
+                                 learning_rate=config.learning_rate, contrastive_weight=config.contrastive_weight,
+                                 seed=config.seed, device=config.device)  # fmt: skip
 
     def progress(epoch: int, epochs: int, loss: float) -> None:
         if epoch == epochs or epoch % 5 == 0:

@@ -5,7 +5,12 @@ synthetic index of ``--synthetic`` vectors (HNSW, unit Gaussian vectors of the e
     python -m bench.bench_search                       # after `emma build`; EMMA_HOME picks the lake
     python -m bench.bench_search --synthetic 1000000   # adds the million-vector latency (memory: n x dim x 4 B)
 
-Ends with ``RESULT mar10_object=... mar10_text=... mar10_image=... ms_per_query_sample=... ms_per_query_synth=...``.
+Also the embedding's own figures next to the paper's (standardized reconstruction loss and what linear probes
+fitted on the train split recover on val/test objects), recomputed from the model the lake's
+``object_embeddings`` records.
+
+Ends with ``RESULT mar10_object=... mar10_text=... mar10_image=... recon_loss=... ms_per_query_sample=...
+ms_per_query_synth=...``.
 """
 
 from __future__ import annotations
@@ -17,6 +22,10 @@ import numpy as np
 import polars as pl
 
 from emma_pipeline.cleaning.ann_index import IndexParams, VectorIndex
+from emma_pipeline.materials import load_taxonomy
+from emma_pipeline.object_embedding import PAPER, FittedEmbedding, recovery_report
+from emma_pipeline.object_embedding.inputs import object_features
+from emma_pipeline.object_embedding.store import model_path
 from emma_pipeline.search import ProductSearch, SearchFilter
 from emma_pipeline.settings import load_settings
 from emma_pipeline.warehouse.lake import Lake
@@ -43,6 +52,20 @@ def synthetic_latency(n: int, dim: int, queries: int = 200, seed: int = 0) -> tu
     return built, _latency(lambda q: index.search(q[None, :], 10), probe)
 
 
+def embedding_figures(lake: Lake, models_dir) -> dict[str, float]:
+    """Reconstruction loss and held-out probe figures of the model that wrote ``object_embeddings``."""
+    names = ["object_embeddings", "objects", "object_materials", "object_categories", "text_embeddings",
+             "image_embeddings", "splits"]  # fmt: skip
+    _, t = lake.read_together(names)
+    fitted = FittedEmbedding.load(model_path(models_dir, t["object_embeddings"]["model_version"][0]))
+    features = object_features(t["objects"], t["object_materials"], t["object_categories"], t["text_embeddings"],
+                               t["image_embeddings"], load_taxonomy())  # fmt: skip
+    split = pl.DataFrame({"asin": features.asins}).join(t["splits"].select("asin", "split"), on="asin", how="left")["split"]
+    rows = np.arange(len(features))
+    return recovery_report(fitted, features, rows[(split == "train").to_numpy()],
+                           rows[split.is_in(["val", "test"]).to_numpy()])  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--synthetic", type=int, default=100_000, help="vectors in the synthetic index (0: skip)")
@@ -55,6 +78,12 @@ def main() -> None:
     wide = table.pivot(on="k", index="embedding", values="macro_recall").sort("embedding")
     print(wide)
     figures = {f"mar{k}_{name.split('_')[0]}": v for name, k, v in table.select("embedding", "k", "macro_recall").iter_rows()}
+    figures["queries"] = int(table["queries"][0])
+    recovered = embedding_figures(lake, settings.object_models_dir)
+    print("\nobject embedding, held-out objects (probes fitted on the train split) | paper:")
+    for key, paper in PAPER.items():
+        print(f"  {key:18s} {recovered[key]:.4f} | {paper}")
+    figures.update(recovered)
 
     search = ProductSearch.load(settings.index_dir / "search")
     asins = search.attributes["asin"].to_list()

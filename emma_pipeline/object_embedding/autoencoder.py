@@ -15,20 +15,30 @@ from torch import nn
 class AutoencoderConfig:
     bottleneck: int = 2048  # the paper's embedding width
     categorical_dim: int = 128  # the paper's product-type and category embeddings
-    epochs: int = 40
-    batch_size: int = 256
-    learning_rate: float = 1e-3
+    # Steps, not epochs, bring the loss down: batches of 64 give the 3,000-listing sample (2,580 objects) ~1,200
+    # steps in 30 epochs, ~2 CPU minutes; batches of 256 for 20 epochs left the loss at ~0.12 (standardized).
+    epochs: int = 30
+    batch_size: int = 64
+    learning_rate: float = 3e-3  # the peak of a one-cycle schedule (warm-up, then cosine annealing)
     weight_decay: float = 1e-4
-    # Whole blocks (an image, the price, the materials...) hidden from the input, never from the target, with
-    # this probability: the encoder learns to place an object that states only some attributes (a text query,
-    # a listing without price) where the complete object would be.
-    block_dropout: float = 0.2
-    # True: each block weighs the same in the loss whatever its width (plain L2 lets the 1280-d image block
-    # outweigh the 384-d text block and the one-column price and mass). Off by default, as in the paper: on a
-    # 600-listing sample (25 search queries) it moved search Recall@1/5/10 from 0.56/0.88/1.00 to
-    # 0.64/0.88/0.96, no clear gain.
-    balance_blocks: bool = False
+    # Whole blocks (an image, the price, the materials...) hidden from the reconstruction's input, never from
+    # its target, with this probability (denoising). Off: it keeps the reconstruction from going below ~0.04
+    # (standardized), and the contrastive views below teach partial objects where to land more directly.
+    block_dropout: float = 0.0
+    # Each block weighs the same in the loss whatever its width: plain L2 lets the 1280-d image block outweigh
+    # the 384-d text block and drown the one-column price and mass.
+    balance_blocks: bool = True
     categorical_weight: float = 0.1  # cross entropy next to a mean squared error of ~1 per entry at the start
+    # InfoNCE between each object and a corrupted view of it (whole blocks hidden at ``view_dropout``, Gaussian
+    # noise of ``view_noise`` standard deviations on what is left), on the batch-standardized bottleneck: an
+    # object that states only some attributes, or states them a little differently (another listing of the
+    # product), lands where the object is, apart from the others. Off by default: on seed 1 (3,000 listings,
+    # 87 queries) weight 0.5 gave search Recall@1/5/10 0.61/0.83/0.90 against 0.63/0.86/0.91 without, and
+    # raised the reconstruction loss from 0.035 to 0.059 (seed 0, 36 queries: 0.86/1/1 against 0.78/0.97/1).
+    contrastive_weight: float = 0.0
+    view_dropout: float = 0.5
+    view_noise: float = 0.5
+    temperature: float = 0.1
     seed: int = 0
     device: str = "cpu"  # "cuda" / "mps" elsewhere: nothing else changes
 
@@ -57,6 +67,19 @@ def reconstruction_loss(recon, values, mask, column_weight=None):
     weighted by ``column_weight`` when given."""
     weight = mask if column_weight is None else mask * column_weight
     return ((recon - values) ** 2 * weight).sum() / weight.sum().clamp_min(1e-12)
+
+
+def contrastive_loss(first, second, temperature: float):
+    """Symmetric InfoNCE: row i of ``first`` and of ``second`` are two views of one object, every other row of
+    the batch a negative. Both are standardized per unit over the batch (as the published embedding is over the
+    objects), then compared by cosine."""
+    def unit(h):
+        h = (h - h.mean(dim=0)) / h.std(dim=0).clamp_min(1e-6)
+        return nn.functional.normalize(h, dim=1)
+
+    logits = unit(first) @ unit(second).T / temperature
+    target = torch.arange(len(first), device=first.device)
+    return (nn.functional.cross_entropy(logits, target) + nn.functional.cross_entropy(logits.T, target)) / 2
 
 
 def categorical_loss(logits: dict, categorical: dict):

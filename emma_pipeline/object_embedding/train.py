@@ -13,6 +13,7 @@ from emma_pipeline.object_embedding.autoencoder import (
     AutoencoderConfig,
     ObjectAutoencoder,
     categorical_loss,
+    contrastive_loss,
     reconstruction_loss,
     torch,
 )
@@ -82,30 +83,37 @@ def fit_embedding(features: FeatureBlocks, config: AutoencoderConfig = Autoencod
     cardinalities = {k: int(v.max(initial=0)) + 1 for k, v in features.categorical.items()}
     network = _network(standardizer, cardinalities, config)
     optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    steps = config.epochs * max(1, -(-len(values) // config.batch_size))
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.learning_rate, total_steps=max(steps, 1),
+                                                   pct_start=0.1)  # fmt: skip
     fitted = FittedEmbedding(config, standardizer, cardinalities, network, np.zeros(1), np.ones(1), [])
     widths = list(standardizer.widths.values())
     column_weight = None
     if config.balance_blocks:
         column_weight = torch.as_tensor(np.repeat([1.0 / w for w in widths], widths), dtype=torch.float32,
                                         device=config.device)  # fmt: skip
+    device = config.device
     for epoch in range(config.epochs):
         network.train()
         order, total = rng.permutation(len(values)), 0.0
         for start in range(0, len(order), config.batch_size):
             rows = order[start : start + config.batch_size]
-            kept = presence[rows] * (rng.random((len(rows), len(widths))) >= config.block_dropout)
-            inputs = values[rows] * np.repeat(kept, widths, axis=1)
-            cats = {k: np.where(rng.random(len(rows)) >= config.block_dropout, v[rows], 0)
-                    for k, v in features.categorical.items()}  # fmt: skip
-            x, p, c = _tensors(fitted, inputs, kept, cats, slice(None))
-            _, recon, logits = network(x, p, c)
-            target = torch.as_tensor(values[rows], device=config.device)
-            loss = reconstruction_loss(recon, target, torch.as_tensor(mask[rows], device=config.device), column_weight)
-            targets = {k: torch.as_tensor(v[rows], device=config.device) for k, v in features.categorical.items()}
+            x, p, c = _corrupted(values, presence, features.categorical, rows, widths, rng, config.block_dropout)
+            x, p, c = _tensors(fitted, x, p, c, slice(None))
+            hidden, recon, logits = network(x, p, c)
+            target = torch.as_tensor(values[rows], device=device)
+            loss = reconstruction_loss(recon, target, torch.as_tensor(mask[rows], device=device), column_weight)
+            targets = {k: torch.as_tensor(v[rows], device=device) for k, v in features.categorical.items()}
             loss = loss + config.categorical_weight * categorical_loss(logits, targets)
+            if config.contrastive_weight > 0 and len(rows) > 1:
+                view = _corrupted(values, presence, features.categorical, rows, widths, rng, config.view_dropout,
+                                  config.view_noise)  # fmt: skip
+                other = network.encode(*_tensors(fitted, *view, slice(None)))
+                loss = loss + config.contrastive_weight * contrastive_loss(hidden, other, config.temperature)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            schedule.step()
             total += loss.item() * len(rows)
         fitted.history.append(total / max(len(values), 1))
         if progress:
@@ -115,6 +123,17 @@ def fit_embedding(features: FeatureBlocks, config: AutoencoderConfig = Autoencod
     fitted.embedding_mean = hidden.mean(axis=0)
     fitted.embedding_std = np.maximum(hidden.std(axis=0), 1e-6)
     return fitted
+
+
+def _corrupted(values, presence, categorical, rows, widths, rng, dropout: float, noise: float = 0.0):
+    """(values, presence, categoricals) of ``rows`` with whole blocks and categoricals hidden at ``dropout`` and
+    Gaussian ``noise`` on the present values."""
+    kept = presence[rows] * (rng.random((len(rows), len(widths))) >= dropout)
+    cats = {k: np.where(rng.random(len(rows)) >= dropout, v[rows], 0) for k, v in categorical.items()}
+    shown = values[rows]
+    if noise > 0:
+        shown = shown + rng.normal(0.0, noise, shown.shape).astype(np.float32)
+    return shown * np.repeat(kept, widths, axis=1), kept, cats
 
 
 def _network(standardizer: Standardizer, cardinalities: dict[str, int], config: AutoencoderConfig):

@@ -1,5 +1,7 @@
 """Object embedding on tiny literal data: shapes, standardization, absent blocks, save/load, recoverability."""
 
+from dataclasses import replace
+
 import numpy as np
 import polars as pl
 import pytest
@@ -76,9 +78,9 @@ def test_the_embedding_recovers_attributes_on_held_out_objects():
     assert report["recon_loss"] < 1.0  # below predicting the mean, which scores 1 per present entry
 
 
-def test_a_text_only_query_lands_near_objects_of_its_kind():
+def test_a_text_only_query_lands_near_objects_of_its_kind_with_the_contrastive_term():
     _, blocks, kind = _objects(n=200)
-    fitted = fit_embedding(blocks, TINY)
+    fitted = fit_embedding(blocks, replace(TINY, contrastive_weight=0.5))
     z = fitted.embed(blocks)
     partial = fitted.embed(blocks.without("image", "price_usd", "mass_kg", "materials", "ratings", "category", "product_type"))
     z_n = z / np.linalg.norm(z, axis=1, keepdims=True)

@@ -1,4 +1,5 @@
-"""The block-balanced reconstruction loss weighs each block equally, whatever its width."""
+"""The block-balanced reconstruction loss weighs each block equally, whatever its width; the contrastive term
+pairs each object with its own view."""
 
 import pytest
 import torch
@@ -19,3 +20,13 @@ def test_absent_entries_never_count():
     values, recon = torch.zeros(2, 2), torch.tensor([[9.0, 9.0], [1.0, 0.0]])
     mask = torch.tensor([[0.0, 0.0], [1.0, 1.0]])
     assert reconstruction_loss(recon, values, mask).item() == 0.5
+
+
+def test_contrastive_loss_is_low_when_each_row_is_paired_with_its_own_view():
+    from emma_pipeline.object_embedding.autoencoder import contrastive_loss
+
+    torch.manual_seed(0)
+    hidden = torch.randn(32, 16)
+    own_view = hidden + 0.05 * torch.randn(32, 16)
+    strangers = own_view[torch.randperm(32)]
+    assert contrastive_loss(hidden, own_view, 0.1) < 0.1 < contrastive_loss(hidden, strangers, 0.1)
