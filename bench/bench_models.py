@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from emma_pipeline.build_times import read_build_times
+from emma_pipeline.models import vision_model
 from emma_pipeline.models.config import profile
 from emma_pipeline.models.fusion_model import train_fusion_model
 from emma_pipeline.models.metrics import HIGHER_IS_BETTER
@@ -33,6 +34,20 @@ from emma_pipeline.warehouse.lake import Lake
 def better(metric: str, a: float, b: float) -> bool:
     """a at least as good as b."""
     return a >= b - 1e-9 if HIGHER_IS_BETTER[metric] else a <= b + 1e-9
+
+
+def reuse_trunk_features() -> None:
+    """The frozen pretrained image trunk gives the same features whatever the seed (it runs in eval mode): decode
+    the images and run it once per bench run, not once per seed."""
+    compute, memo = vision_model.cached_trunk_features, {}
+
+    def once(net, image_lists, size, max_images, **kwargs):
+        key = (net.split, size, max_images, len(image_lists))
+        if key not in memo:
+            memo[key] = compute(net, image_lists, size, max_images, **kwargs)
+        return memo[key]
+
+    vision_model.cached_trunk_features = once
 
 
 def run_seed(prepared, config, work: Path) -> dict:
@@ -78,20 +93,29 @@ def main() -> None:
     lake = Lake(settings.lake_config())
     prepared = prepare(ModelTables(*(lake.read(t) for t in TABLES)))
     print(f"{len(prepared.asins)} objects; " + ", ".join(f"{s} {int((prepared.split == s).sum())}" for s in ("train", "val", "test", "calibration")))
+    reuse_trunk_features()
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in args.seeds:
             runs.append(run_seed(prepared, profile(args.profile, seed=seed), Path(tmp) / f"seed{seed}"))
             print(f"seed {seed}: {runs[-1]['minutes']:.1f} min")
+            if seed != args.seeds[-1]:  # an interrupted run still leaves the summary of the seeds done
+                print(f"\n--- summary of seeds {args.seeds[: len(runs)]} so far ---")
+                summarize(runs, args.seeds[: len(runs)], args, prepared, final=False)
+    summarize(runs, args.seeds, args, prepared)
+
+
+def summarize(runs: list[dict], seeds: list[int], args, prepared, final: bool = True) -> None:
+    """Table 1 and the checks over ``runs``; a partial summary prints PARTIAL instead of the RESULT line."""
     mean = lambda key, model, metric: np.nanmean([r[key][model].get(metric, np.nan) for r in runs])  # noqa: E731
     std = lambda key, model, metric: np.nanstd([r[key][model].get(metric, np.nan) for r in runs])  # noqa: E731
     base = {m: np.nanmean([r["baseline"][m] for r in runs]) for m in TABLE1_METRICS}
-    print(f"\nTable 1 (test split, mean ± std over seeds {args.seeds}; ↑ higher better except kl_ratings ↓)")
+    print(f"\nTable 1 (test split, mean ± std over seeds {seeds}; ↑ higher better except kl_ratings ↓)")
     print(f"{'':18}" + "".join(f"{m:>22}" for m in TABLE1_METRICS))
     for model in ROW_ORDER:
         print(f"{model:18}" + "".join(f"{mean('test', model, m):>13.3f} ± {std('test', model, m):<6.3f}" for m in TABLE1_METRICS))
     print(f"{'baseline':18}" + "".join(f"{base[m]:>22.3f}" for m in TABLE1_METRICS))
-    print(f"\nMarkdown (test split, {len(prepared.rows('test'))} test objects of {len(prepared.asins)}, seeds {args.seeds}, "
+    print(f"\nMarkdown (test split, {len(prepared.rows('test'))} test objects of {len(prepared.asins)}, seeds {seeds}, "
           f"profile {args.profile}):\n\n| model | " + " | ".join(TABLE1_METRICS) + " |\n" + "|---" * (len(TABLE1_METRICS) + 1) + "|")
     for model in ROW_ORDER:
         print(f"| {model} | " + " | ".join(f"{mean('test', model, m):.3f} ± {std('test', model, m):.3f}" for m in TABLE1_METRICS) + " |")
@@ -117,7 +141,7 @@ def main() -> None:
     ece = np.nanmean([r["test"]["fusion_attention"]["ece_materials"] for r in runs])
     ece_text = np.nanmean([r["test"]["text"]["ece_materials"] for r in runs])
     print(f"ECE materials after temperature scaling: fusion-attention {ece:.4f}, text {ece_text:.4f}")
-    print(f"RESULT fusion_ge_best_single={sum(ge['fusion_attention'])}/{len(TABLE1_METRICS)} "
+    print(f"{'RESULT' if final else 'PARTIAL'} fusion_ge_best_single={sum(ge['fusion_attention'])}/{len(TABLE1_METRICS)} "
           f"concat_ge_best_single={sum(ge['fusion_concat'])}/{len(TABLE1_METRICS)} beats_baseline={sum(beats)}/{len(beats)} "
           f"ece_materials={ece:.4f} collapsed_share={collapsed:.3f} collapsed_share_lambda0={collapsed_l0:.3f} "
           f"kl_no_drop={sum(no_drop)}/{len(no_drop)} dropped_images_ge_text={sum(dropped)}/{len(dropped)} "
