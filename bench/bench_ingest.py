@@ -124,6 +124,16 @@ def _run(code: str, *args: object) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def ingest_vs_duckdb(data: Path, n: int) -> dict:
+    """Our full parse and DuckDB's full parse and count of the same N-listing UCSD file (each in a fresh
+    subprocess); ``ratio`` is our seconds over DuckDB's full parse."""
+    path = _meta_file(data, n)
+    with tempfile.TemporaryDirectory(dir=data) as out:
+        ours = _run(_OURS, _one_file_batch(data, path), out)
+    full, count = _run(_DUCKDB_FULL, path), _run(_DUCKDB_COUNT, path)
+    return {"path": path, "ours": ours, "full": full, "count": count, "ratio": ours["seconds"] / full["seconds"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=1_000_000, help="listings to generate")
@@ -131,11 +141,9 @@ def main() -> None:
     args = parser.parse_args()
     data = args.data or Path(tempfile.mkdtemp(prefix="emma_bench_"))
     data.mkdir(parents=True, exist_ok=True)
-    path = _meta_file(data, args.n)
+    measured = ingest_vs_duckdb(data, args.n)
+    path, ours, full, count = (measured[k] for k in ("path", "ours", "full", "count"))
     size_mb = path.stat().st_size / 1e6
-    with tempfile.TemporaryDirectory(dir=data) as out:
-        ours = _run(_OURS, _one_file_batch(data, path), out)
-    full, count = _run(_DUCKDB_FULL, path), _run(_DUCKDB_COUNT, path)
     print(f"file: {path} ({size_mb:,.1f} MB, {ours['rows']:,} lines, {args.n:,} listings generated)")
     print(f"{'':<34}{'seconds':>10}{'CPU s':>10}{'MB/s':>10}{'rows/s':>12}{'peak RSS MB':>14}")
     for name, r in (("emma full parse -> Parquet", ours), ("duckdb read_json -> table", full),
