@@ -1,5 +1,5 @@
 """Smart labels: per property (a dynamic partition), the label-store export, the final model's probability on every
-object, and the paper's Table 3 evaluation on a uniform test set. A sensor re-materializes a property when its
+object (the paper's Table 3 evaluation, which may read the sample's truth, is in ``assets/evaluation/``). A sensor re-materializes a property when its
 labels, features or the objects change."""
 
 import json
@@ -11,9 +11,7 @@ from dagster import (
     AssetKey,
     AssetSelection,
     DefaultSensorStatus,
-    DynamicPartitionsDefinition,
     MaterializeResult,
-    MetadataValue,
     RunRequest,
     SensorEvaluationContext,
     SensorResult,
@@ -23,22 +21,13 @@ from dagster import (
     sensor,
 )
 
-from emma_pipeline.labeling.evaluation import evaluate, test_labels
 from emma_pipeline.labeling.features import object_embedding_feature_set, pretrained_feature_set
 from emma_pipeline.labeling.materialize import smart_labels as score_property
-from resources.ground_truth import GroundTruth
 from resources.label_store import LabelStoreResource
 from resources.lake import LakeResource
-from resources.lake_io_manager import markdown_preview
-
-smart_label_properties = DynamicPartitionsDefinition(name="smart_label_properties")
-GROUP = "smart_labeling"
-_PARTITION = {"partitions_def": smart_label_properties, "group_name": GROUP, "kinds": {"sqlite", "duckdb"}}
-
-
-def _write(lake: LakeResource, table: str, frame: pl.DataFrame, prop: str) -> int:
-    return lake.lake().write_partition(table, frame, "property", prop, f"{table}[{prop}]")
-
+from assets.evaluation.smart_labels import smart_label_evaluation
+from assets.smart_label_partitions import PARTITION as _PARTITION
+from assets.smart_label_partitions import smart_label_properties, write_property as _write
 
 @asset(**_PARTITION)
 def labels(context: AssetExecutionContext, label_store: LabelStoreResource, lake: LakeResource) -> MaterializeResult:
@@ -75,22 +64,6 @@ def _features(context, objects, text_embeddings, image_embeddings, object_embedd
             return features
         context.log.warning("object_embeddings does not cover every object: using the pretrained embeddings")
     return pretrained_feature_set(objects, text_embeddings, image_embeddings)
-
-
-@asset(**_PARTITION, deps=[smart_labels])
-def smart_label_evaluation(context: AssetExecutionContext, label_store: LabelStoreResource, lake: LakeResource,
-                           ground_truth: GroundTruth) -> MaterializeResult:  # fmt: skip
-    """Table 3 of the paper for this property: precision, recall, F1, accuracy and errors of the materialized
-    smart labels on a uniform test set labeled apart from the training labels."""
-    prop = context.partition_key
-    smart = lake.lake().read("smart_labels", where="property = ?", params=[prop])
-    history = label_store.store().label_history(prop)
-    tests, source = test_labels(history, smart, ground_truth.load(), prop)
-    row = evaluate(smart, tests, history, prop, source)
-    snapshot = _write(lake, "smart_label_evaluation", row, prop)
-    values = {k: v for k, v in row.row(0, named=True).items() if isinstance(v, (int, float)) and v is not None}
-    return MaterializeResult(metadata={**values, "test_source": source, "lake_snapshot": snapshot,
-                                       "table": MetadataValue.md(markdown_preview(row))})
 
 
 smart_label_assets = [labels, smart_labels, smart_label_evaluation]

@@ -13,8 +13,8 @@ PIPELINE = ("emma_pipeline", "assets", "resources")
 # code that may read the truth: the generator writes it, evaluation scores against it
 READERS = ("emma_pipeline/sample/", "emma_pipeline/evaluation/", "emma_pipeline/labeling/evaluation.py", "assets/evaluation/",
            "resources/ground_truth.py")
-# an evaluation asset that lives beside its stage's assets (it shares their partitions and job)
-EVALUATION_FUNCTIONS = {"assets/smart_labels.py": {"smart_label_evaluation"}}
+# evaluation assets that live beside their stage's assets (none: smart_label_evaluation is in assets/evaluation/)
+EVALUATION_FUNCTIONS: dict[str, set[str]] = {}
 # code that may name where the truth lives or build the resource, but never load it
 WIRING = ("emma_pipeline/settings.py", "resources/__init__.py", "emma_pipeline/definitions.py", "emma_pipeline/cli.py")
 _TRUTH = re.compile(r"ground.?truth|groundtruth|evaluation\.(?:dedup|filters|join)_eval\b|sample\.truth\b", re.I)
