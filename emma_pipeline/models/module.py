@@ -42,7 +42,8 @@ class MultiTaskModule(L.LightningModule):
     def forward(self, batch: dict):
         return self.net(batch)
 
-    def _step(self, batch: dict, stage: str) -> torch.Tensor:
+    def _step(self, batch: dict, stage: str) -> tuple[torch.Tensor, dict]:
+        """(weighted loss, the network's outputs): validation reuses the outputs instead of a second forward."""
         outputs, extras = self.net(batch)
         found = task_losses(outputs, batch, self.tasks, self.group, self.config.category_level_decay)
         loss = losses.combine(found, self.config.task_weights)
@@ -52,14 +53,13 @@ class MultiTaskModule(L.LightningModule):
         self.log(f"{stage}/loss", loss, batch_size=size, prog_bar=stage == "train", on_epoch=True)
         for task, value in found.items():
             self.log(f"{stage}/loss_{task}", value, batch_size=size, on_epoch=True)
-        return loss
+        return loss, outputs
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
-        return self._step(batch, "train")
+        return self._step(batch, "train")[0]
 
     def validation_step(self, batch: dict, batch_idx: int) -> None:
-        self._step(batch, "val")
-        outputs, _ = self.net(batch)
+        _, outputs = self._step(batch, "val")
         self._val_outputs.append({**{k: v.detach().cpu() for k, v in stack_outputs(outputs, self.group).items()},
                                   **{k: v.detach().cpu() for k, v in batch.items() if k.startswith("t_")}})  # fmt: skip
 
