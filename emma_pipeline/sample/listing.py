@@ -144,7 +144,7 @@ def _new_listing(rng: random.Random, p: Product, asin: str, text_: ListingText) 
                    n_reviews=min(200, 1 + int(rng.lognormvariate(1.1, 1.1))) if reviewed else 0)
 
 
-def _other_product(rng: random.Random, index: int, p: Product) -> tuple[Product, str]:
+def _other_product(rng: random.Random, seed: int, index: int, p: Product) -> tuple[Product, str]:
     """Another product, as hijackers and wrong pictures show them: often one of the same kind (another brand's
     water bottle for a water bottle) or of the same department, sometimes anything (any silhouette)."""
     u = rng.random()
@@ -156,7 +156,7 @@ def _other_product(rng: random.Random, index: int, p: Product) -> tuple[Product,
         kind = "same_category" if u < P_SAME_KIND + P_SAME_CATEGORY and same_top else "other"
         pool = same_top if kind == "same_category" else [a for a in physical_archetypes() if a is not p.archetype]
         arch = rng.choice(pool)
-    other = make_product(rng, index, arch)
+    other = make_product(rng, index, arch, seed=seed)
     if other.brand == p.brand:
         other = replace(other, brand=brand_name(rng) + "s")  # another maker, so the truth is unambiguous
     if kind == "same_kind" and (other.colour, other.look) == (p.colour, p.look):
@@ -164,11 +164,11 @@ def _other_product(rng: random.Random, index: int, p: Product) -> tuple[Product,
     return other, kind
 
 
-def _inject_defect(rng: random.Random, lst: Listing, index: int) -> None:
+def _inject_defect(rng: random.Random, seed: int, lst: Listing, index: int) -> None:
     p = lst.product
     if len(lst.sources) > 1 and rng.random() < P_HIJACK_MULTI:
         lst.hijack_source = rng.choice(lst.sources)
-        lst.hijacker, lst.hijack_kind = _other_product(rng, index, p)
+        lst.hijacker, lst.hijack_kind = _other_product(rng, seed, index, p)
         lst.hijacker_text = listing_text(lst.hijacker, rng)
         return
     u = rng.random()
@@ -180,7 +180,7 @@ def _inject_defect(rng: random.Random, lst: Listing, index: int) -> None:
         lst.fields = {s: f - {"images"} for s, f in lst.fields.items()}
     elif u < P_MISSING_TITLE + P_MISSING_IMAGE + P_MISMATCH:
         lst.text_image_mismatch = True
-        lst.shown, lst.mismatch_kind = _other_product(rng, index, p)
+        lst.shown, lst.mismatch_kind = _other_product(rng, seed, index, p)
 
 
 def _twin(rng: random.Random, main: Listing, asin: str) -> Listing:
@@ -209,7 +209,7 @@ def plan_product(seed: int, index: int, codec: AsinCodec) -> list[Listing]:
         arch = rng.choice(non_physical_archetypes())
     else:
         arch = rng.choices(physical_archetypes(), cum_weights=physical_cum_weights())[0]
-    product = make_product(rng, index, arch)
+    product = make_product(rng, index, arch, seed=seed)
     main = _new_listing(rng, product, codec.asin(index, 0), listing_text(product, rng))
     if rng.random() < 0.4:
         offsets = rng.sample((-6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6), k=rng.randint(1, 4))
@@ -220,7 +220,7 @@ def plan_product(seed: int, index: int, codec: AsinCodec) -> list[Listing]:
         main.dup_group = index
         n_twins = 1 if rng.random() < 0.7 else 2
         return [main] + [_twin(rng, main, codec.asin(index, slot)) for slot in range(1, n_twins + 1)]
-    _inject_defect(rng, main, index)
+    _inject_defect(rng, seed, main, index)
     return [main]
 
 

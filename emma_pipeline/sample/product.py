@@ -2,14 +2,22 @@
 
 Everything here is drawn from a ``random.Random`` so a product is a pure function of (seed, index); the
 listings that describe it (possibly badly) are built from it in ``listing.py``.
+
+Quality (what the star ratings of its reviews are drawn from) is not independent of what a listing shows: as on
+real marketplaces, a brand has a reputation and some kinds of product are rated better than others. On the logit
+scale quality is a brand effect + a smaller product-kind effect + the product's own noise. The two effects come
+from streams of their own, keyed by a stable hash of (brand or kind, world seed), so adding them changed no
+other draw of the generator: a product's brand, title, price, mass, ... are what they were.
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
 import random
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .materials import FAMILIES, Look
 from .world import PROPERTIES, Archetype
@@ -34,6 +42,11 @@ _FORMS: dict[str, tuple[tuple[float, float, float], float]] = {
     "tire": ((1, 1, 0.3), 400), "cable": ((1, 1, 0.2), 400), "laptop": ((1, 0.7, 0.06), 1100),
     "screen": ((1, 0.2, 0.6), 250), "boat": ((1, 0.25, 0.15), 150), "bike": ((1, 0.3, 0.6), 150),
 }
+# Quality on the logit scale. A product's own noise is its beta(5, 2) draw (what quality alone used to be),
+# centred and shrunk; the brand effect is the larger part, the kind effect smaller. The total spread (sd ~0.96)
+# stays close to the old beta(5, 2)'s on the logit scale (0.93), so the star histograms look as they did.
+_LOGIT_BETA_5_2_MEAN = 1.0833  # E[logit(X)], X ~ beta(5, 2): digamma(5) - digamma(2)
+BRAND_EFFECT_SD, KIND_EFFECT_SD, OWN_NOISE_SCALE = 0.7, 0.35, 0.6
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,32 @@ class Product:
         """A colour variant of the same product (near-duplicate listings are often exactly this)."""
         name, rgb = rng.choice([c for c in COLOURS if c[0] != self.colour])
         return replace(self, colour=name, colour_rgb=rgb)
+
+
+def _keyed_stream(*key: object) -> random.Random:
+    """A random stream of its own for ``key`` (Python's ``hash`` is salted per process; sha256 is not)."""
+    digest = hashlib.sha256(":".join(str(k) for k in key).encode("utf-8")).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+@lru_cache(maxsize=1 << 16)
+def brand_effect(brand: str, seed: int) -> float:
+    """The brand's reputation on the quality logit scale; the same maker however its name is cased."""
+    return _keyed_stream("brand", brand.casefold(), seed).gauss(0.0, BRAND_EFFECT_SD)
+
+
+@lru_cache(maxsize=1 << 12)
+def kind_effect(kind: str, seed: int) -> float:
+    """How well this kind of product (an archetype key) tends to be rated, on the quality logit scale."""
+    return _keyed_stream("kind", kind, seed).gauss(0.0, KIND_EFFECT_SD)
+
+
+def product_quality(own: float, brand: str, kind: str, seed: int) -> float:
+    """Quality in (0, 1) from the product's own beta(5, 2) draw ``own`` and its brand's and kind's effects."""
+    own = min(max(own, 1e-9), 1 - 1e-9)
+    noise = OWN_NOISE_SCALE * (math.log(own / (1 - own)) - _LOGIT_BETA_5_2_MEAN)
+    logit = _LOGIT_BETA_5_2_MEAN + brand_effect(brand, seed) + kind_effect(kind, seed) + noise
+    return 1 / (1 + math.exp(-logit))
 
 
 def brand_name(rng: random.Random) -> str:
@@ -107,7 +146,8 @@ def _props(rng: random.Random, arch: Archetype, nodes: tuple[str, ...], look: Lo
     return tuple(flags)
 
 
-def make_product(rng: random.Random, product_id: int, arch: Archetype) -> Product:
+def make_product(rng: random.Random, product_id: int, arch: Archetype, *, seed: int) -> Product:
+    """Product ``product_id`` of the world ``seed``, drawn from ``rng`` (quality's effects from their own streams)."""
     colour, colour_rgb = rng.choice(COLOURS)
     brand = brand_name(rng)
     noun = rng.choice(arch.nouns)
@@ -117,7 +157,8 @@ def make_product(rng: random.Random, product_id: int, arch: Archetype) -> Produc
     model = f"{rng.choice('ABCDEFGHJKMNPRSTVWXZ')}{rng.choice('ABCDEFGHJKMNPRSTVWXZ')}-{rng.randint(100, 9999)}"
     common = dict(product_id=product_id, archetype=arch, brand=brand, noun=noun, adjectives=adjectives,
                   colour=colour, colour_rgb=colour_rgb, price_usd=_shelf_price(rng, price),
-                  quality=rng.betavariate(5, 2), model_number=model, year=rng.randint(2004, 2018))
+                  quality=product_quality(rng.betavariate(5, 2), brand, arch.key, seed), model_number=model,
+                  year=rng.randint(2004, 2018))
     if not arch.physical:
         return Product(**common, material_strings=(), materials=(), look=("card", None), mass_kg=None,
                        dims_cm=None, props=(False,) * len(PROPERTIES))

@@ -1,7 +1,9 @@
 """UCSD 2018 review records: star ratings drawn from the product's hidden quality, with short texts.
 
 A good product gets mostly 5 stars with a tail of 1-star complaints (the J shape of real review data), a
-poor one the reverse, so the rating histogram is learnable from the product but noisy.
+poor one the reverse. Quality is partly predictable from what a listing shows (its brand's reputation and, less,
+its kind of product: ``product.product_quality``) and partly the product's own, so a model can learn part of a
+rating histogram from the listing; the rest, and the draw of a few reviews, is noise no model removes.
 """
 
 from __future__ import annotations

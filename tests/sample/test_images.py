@@ -22,7 +22,7 @@ from emma_pipeline.sources.batch import parse_source_batch
 
 def _product(shape: str, family: str):
     arch = next(a for a in archetypes() if a.shape == shape)
-    p = make_product(random.Random(0), 0, arch)
+    p = make_product(random.Random(0), 0, arch, seed=0)
     return replace(p, look=FAMILIES[family].look, props=(False,) * len(p.props))
 
 

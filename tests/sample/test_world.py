@@ -44,7 +44,7 @@ def test_every_taxonomy_node_is_reachable_from_some_archetype():
 def test_products_have_consistent_materials_and_dimensions():
     rng = random.Random(1)
     for arch in physical_archetypes():
-        p = make_product(rng, 0, arch)
+        p = make_product(rng, 0, arch, seed=1)
         assert 1 <= len(p.material_strings) <= arch.max_materials
         assert set(p.materials) <= TAXONOMY_NODES
         assert p.mass_kg > 0 and p.price_usd > 0 and all(d > 0 for d in p.dims_cm)
