@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from emma_pipeline.models.text_net import TextNet
 from emma_pipeline.models.vision_net import VisionNet, preprocess
 
 
@@ -17,6 +18,23 @@ def tokenize(texts: list[str | None], tokenizer, max_len: int) -> dict[str, np.n
     encoded = tokenizer([t or "" for t in texts], max_length=max_len, truncation=True, padding="max_length",
                         return_tensors="np")  # fmt: skip
     return {"input_ids": encoded["input_ids"].astype(np.int64), "attention_mask": encoded["attention_mask"].astype(np.int64)}
+
+
+def cached_text_trunk(net: TextNet, tokens: dict[str, np.ndarray], batch_size: int = 64) -> dict[str, np.ndarray]:
+    """The frozen text trunk's outputs for every row once: ``hidden`` ((n, L, H) float16) and ``attention_mask``,
+    with L cut to the longest text (padding every row to ``max_seq_len`` would only add masked work)."""
+    ids, mask = tokens["input_ids"], tokens["attention_mask"]
+    length = max(int(mask.sum(axis=1).max(initial=1)), 1)
+    ids, mask = ids[:, :length], mask[:, :length]
+    was_training = net.training
+    net.eval()
+    hidden = np.zeros((len(ids), length, net.dim), dtype=np.float16)
+    for start in range(0, len(ids), batch_size):
+        stop = start + batch_size
+        out = net.trunk_features(torch.as_tensor(ids[start:stop]), torch.as_tensor(mask[start:stop]))
+        hidden[start:stop] = out.numpy().astype(np.float16)
+    net.train(was_training)
+    return {"hidden": hidden, "attention_mask": mask}
 
 
 def read_image(path: str):

@@ -10,7 +10,7 @@ from emma_pipeline.models.baselines import priors
 from emma_pipeline.models.config import ModelConfig
 from emma_pipeline.models.data import MultiTaskData, target_arrays
 from emma_pipeline.models.heads import TaskHeads
-from emma_pipeline.models.inputs import tokenize
+from emma_pipeline.models.inputs import cached_text_trunk, tokenize
 from emma_pipeline.models.prepare import Prepared
 from emma_pipeline.models.tasks import TaskConfig, named
 from emma_pipeline.models.text_net import TextNet, load_text_backbone
@@ -31,9 +31,14 @@ def train_text_model(prepared: Prepared, config: ModelConfig, work_dir: Path, ta
     model, tokenizer = backbone or load_text_backbone(config.text_model)
     net = TextNet(model, None, config.text_trainable_layers)
     net.heads = build_heads(net.dim, task, prepared, config)
-    arrays = {**tokenize(prepared.objects["text"].to_list(), tokenizer, config.max_seq_len), **target_arrays(prepared.targets)}
+    tokens = tokenize(prepared.objects["text"].to_list(), tokenizer, config.max_seq_len)
+    if net.cacheable:  # the frozen bottom runs once here instead of in every epoch and prediction pass
+        tokens = cached_text_trunk(net, tokens)
+        net.inputs_are_trunk_features = True
+    arrays = {**tokens, **target_arrays(prepared.targets)}
     data = MultiTaskData(arrays, prepared.rows("train"), prepared.rows("val"), config.batch_size, config.seed, config.num_workers)
     fit(net, data, task.outputs, prepared.hierarchy, config, work_dir, callbacks=callbacks)
     outputs = run(net, data.loader_for(np.arange(len(prepared.asins))), prepared.hierarchy)
-    info = {"text_model": config.text_model, "max_seq_len": config.max_seq_len, "trainable_layers": config.text_trainable_layers}
+    info = {"text_model": config.text_model, "max_seq_len": config.max_seq_len, "trainable_layers": config.text_trainable_layers,
+            "cached_trunk": net.inputs_are_trunk_features}
     return finish("text", "text", None, outputs, np.ones(len(prepared.asins), bool), prepared, task.outputs, info)
