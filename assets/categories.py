@@ -60,7 +60,7 @@ def object_categories_consistent(context: AssetCheckExecutionContext, lake: Lake
     rows = committed(context, lake, "object_categories", ["asin", "category_ids", "product_type_id"])
     tree = committed(context, lake, "category_tree", ["id"])["id"]
     vocabulary = committed(context, lake, "product_types", ["id"])["id"]
-    objects = committed_asins(context, lake, "objects")
+    objects = committed_asins(context, lake, "objects", read_by="object_categories")
     return check_result(combined({
         "category_ids": ids_known(rows, "category_ids", tree),
         "product_type_id": ids_known(rows, "product_type_id", vocabulary),

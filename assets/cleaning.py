@@ -141,7 +141,7 @@ def clean_objects(
     "(all stages), each ASIN in exactly one row of one of them.",
 )  # fmt: skip
 def objects_rows_accounted_for(context: AssetCheckExecutionContext, lake: LakeResource):
-    entered = [*committed_asins(context, lake, "joined_listings"), *committed_asins(context, lake, "join_removals")]
+    entered = [asin for table in ("joined_listings", "join_removals") for asin in committed_asins(context, lake, table, read_by="objects")]
     return check_result(accounted_for(entered, {t: committed_asins(context, lake, t) for t in ("objects", "removals")}))
 
 

@@ -96,7 +96,7 @@ def _covers_joined_listings(table: str):
         description=f"As committed: one {table} row per ASIN of joined_listings, exactly once, and no other ASIN.",
     )  # fmt: skip
     def _check(context: AssetCheckExecutionContext, lake: LakeResource):
-        joined = committed_asins(context, lake, "joined_listings")
+        joined = committed_asins(context, lake, "joined_listings", read_by=table)
         return check_result(accounted_for(joined, {table: committed_asins(context, lake, table)}))
 
     return _check

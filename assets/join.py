@@ -103,7 +103,7 @@ def _not_in(asins: list[str], rows: pl.DataFrame) -> list[str]:
     "and join_removals, each ASIN in exactly one row of one of them.",
 )  # fmt: skip
 def joined_asins_accounted_for(context: AssetCheckExecutionContext, lake: LakeResource):
-    listed = [asin for table in LISTINGS for asin in committed_asins(context, lake, table)]
+    listed = [asin for table in LISTINGS for asin in committed_asins(context, lake, table, read_by="joined_listings")]
     outputs = {table: committed_asins(context, lake, table) for table in ("joined_listings", "join_removals")}
     return check_result(accounted_for(listed, outputs))
 
@@ -123,7 +123,7 @@ def quarantine(ucsd_quarantine: pl.DataFrame, image2mass_quarantine: pl.DataFram
 )  # fmt: skip
 def quarantine_rows_accounted_for(context: AssetCheckExecutionContext, lake: LakeResource):
     key = ("source", "file", "line")
-    parts = {table: committed(context, lake, table, list(key)) for table in QUARANTINES}
+    parts = {table: committed(context, lake, table, list(key), read_by="quarantine") for table in QUARANTINES}
     return check_result(rows_carried_over(parts, committed(context, lake, "quarantine", list(key)), key))
 
 

@@ -105,14 +105,15 @@ def product_neighbors(
              description="As committed: one object_embeddings row per ASIN of objects, exactly once, no other ASIN.")  # fmt: skip
 def object_embeddings_cover_objects(context: AssetCheckExecutionContext, lake: LakeResource):
     embedded = committed_asins(context, lake, "object_embeddings")
-    return check_result(accounted_for(committed_asins(context, lake, "objects"), {"object_embeddings": embedded}))
+    objects = committed_asins(context, lake, "objects", read_by="object_embeddings")
+    return check_result(accounted_for(objects, {"object_embeddings": embedded}))
 
 
 @asset_check(asset="product_neighbors", name="asins_are_objects", blocking=True, additional_deps=["objects"],
              description="As committed: every asin and neighbor_asin of product_neighbors is an ASIN of objects.")  # fmt: skip
 def product_neighbors_are_objects(context: AssetCheckExecutionContext, lake: LakeResource):
     rows = committed(context, lake, "product_neighbors", ["asin", "neighbor_asin"])
-    objects = committed_asins(context, lake, "objects")
+    objects = committed_asins(context, lake, "objects", read_by="product_neighbors")
     return check_result(combined({"asin": ids_known(rows, "asin", objects),
                                   "neighbor": ids_known(rows, "neighbor_asin", objects)}))  # fmt: skip
 

@@ -25,4 +25,5 @@ def splits(objects: pl.DataFrame, text_embeddings: pl.DataFrame, lake: LakeResou
 @asset_check(asset="splits", name="covers_objects", blocking=True, additional_deps=["objects"],
              description="As committed: every ASIN of objects has exactly one splits row, and no other ASIN has one.")  # fmt: skip
 def splits_cover_objects(context: AssetCheckExecutionContext, lake: LakeResource):
-    return check_result(accounted_for(committed_asins(context, lake, "objects"), {"splits": committed_asins(context, lake, "splits")}))
+    objects = committed_asins(context, lake, "objects", read_by="splits")
+    return check_result(accounted_for(objects, {"splits": committed_asins(context, lake, "splits")}))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 from dagster import (
     AssetKey,
@@ -94,13 +96,7 @@ def recorded_snapshot(context: InputContext, partition: str | None) -> int | Non
 
 def snapshot_of(instance: DagsterInstance, asset_key: AssetKey, partition: str | None = None) -> int | None:
     """``lake_snapshot`` recorded by the latest materialization of ``asset_key`` (of ``partition``), or None."""
-    records = instance.fetch_materializations(
-        AssetRecordsFilter(asset_key=asset_key, asset_partitions=[partition] if partition else None), limit=1
-    ).records
-    if not records or records[0].asset_materialization is None:
-        return None
-    value = records[0].asset_materialization.metadata.get("lake_snapshot")
-    return int(value.value) if value is not None else None
+    return _snapshot(_record(instance, asset_key, partition))
 
 
 def read_committed(lake: Lake, instance: DagsterInstance, table: str, columns: list[str] | None = None) -> pl.DataFrame:
@@ -111,6 +107,56 @@ def read_committed(lake: Lake, instance: DagsterInstance, table: str, columns: l
     if not partitions:
         return lake.read(table, version=snapshot_of(instance, key), columns=columns)
     return read_partitions(lake, table, {p: snapshot_of(instance, key, p) for p in partitions}, columns)
+
+
+INPUT_POINTER_TAG = "dagster/input_event_pointer/"  # Dagster's provenance tag: storage id of each input's event read
+
+
+def read_as_read_by(lake: Lake, instance: DagsterInstance, table: str, read_by: str | Sequence[str],
+                    columns: list[str] | None = None, partition: str | None = None) -> pl.DataFrame:  # fmt: skip
+    """``table`` as the latest materialization of ``read_by`` (of ``partition``) read it, not as it is now: Dagster
+    tags a materialization with the storage id of each input's materialization it read
+    (``dagster/input_event_pointer/<input>``), and that event's ``lake_snapshot`` is the version loaded. A chain
+    (``("dataset", "filled_gen2")``) follows the tags through assets in between. A partitioned ``table``: each batch
+    at its latest materialization up to that event (batches that came later are left out). Without a tag (not a
+    recorded input, or materialized outside a run) ``read_committed``: the newest committed version."""
+    pointer = input_pointer(instance, [read_by] if isinstance(read_by, str) else list(read_by), table, partition)
+    if pointer is None:
+        return read_committed(lake, instance, table, columns)
+    key = AssetKey(table)
+    partitions = sorted(instance.get_materialized_partitions(key, before_cursor=pointer + 1))
+    if not partitions:
+        return lake.read(table, version=_snapshot(_record(instance, key, storage_id=pointer)), columns=columns)
+    snapshots = {p: _snapshot(_record(instance, key, p, before=pointer + 1)) for p in partitions}
+    return read_partitions(lake, table, snapshots, columns)
+
+
+def input_pointer(instance: DagsterInstance, chain: list[str], table: str, partition: str | None = None) -> int | None:
+    """Storage id of ``table``'s materialization that the latest materialization of ``chain[0]`` read, through
+    the materializations of ``chain[1:]`` it read; None where a link has no recorded pointer."""
+    record = _record(instance, AssetKey(chain[0]), partition)
+    for upstream in [*chain[1:], table]:
+        tag = record.asset_materialization.tags.get(INPUT_POINTER_TAG + AssetKey(upstream).to_user_string()) if record else None
+        if tag is None or not tag.isdigit():  # "NULL": the input had never been materialized
+            return None
+        if upstream == table:
+            return int(tag)
+        record = _record(instance, AssetKey(upstream), storage_id=int(tag))
+    return None
+
+
+def _record(instance: DagsterInstance, key: AssetKey, partition: str | None = None, before: int | None = None,
+            storage_id: int | None = None):  # fmt: skip
+    records = instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=key, asset_partitions=[partition] if partition else None, before_storage_id=before,
+                           storage_ids=[storage_id] if storage_id is not None else None), limit=1,
+    ).records  # fmt: skip
+    return records[0] if records and records[0].asset_materialization is not None else None
+
+
+def _snapshot(record) -> int | None:
+    value = record.asset_materialization.metadata.get("lake_snapshot") if record else None
+    return int(value.value) if value is not None else None
 
 
 def read_partitions(
