@@ -1,6 +1,7 @@
 """The text model on real listings: the public samples next to the repository (`../shared/data/real`, or --real),
-read through the project's own parsers, trained on mass, price and materials, and scored on a held-out random
-10 % of the listings (by ASIN) next to the median / prior baseline.
+read through the project's own parsers, trained on mass, price, materials and the star distribution (where the
+ASIN's reviews are in the folder), and scored on a held-out random 10 % of the listings (by ASIN) next to the
+median / prior / mean-rating-distribution baseline.
 
     python -m bench.bench_models_real --profile cpu --seed 0
 
@@ -27,7 +28,7 @@ DEFAULT_REAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / 
 # (glob under the real-data folder, parser format): UCSD meta and reviews, the 2020 product table, catalog records
 FORMATS = (("ucsd*/*.json", "ucsd"), ("ucsd*/*.jsonl", "ucsd"), ("*/*.csv", "image2mass"),
            ("*/output_data/*.json", "aspa"), ("abo*/*.json", "aspa"))  # fmt: skip
-TASK = TaskConfig("text_real", "text", ("price", "mass", "materials"), ("text",))
+TASK = TaskConfig("text_real", "text", ("price", "mass", "materials", "ratings"), ("text",))
 
 
 def main() -> None:
@@ -46,7 +47,8 @@ def main() -> None:
     t = prepared.targets
     print(f"{frame.height} real listings with a title and a mass or price, from {frame['origin'].n_unique()} folders; "
           f"mass known {int(np.isfinite(t.mass).sum())}, price known {int(np.isfinite(t.price).sum())}, "
-          f"materials labeled {int((t.materials_mask.sum(axis=1) > 0).sum())}; "
+          f"materials labeled {int((t.materials_mask.sum(axis=1) > 0).sum())}, "
+          f"rated {int(np.isfinite(t.ratings).all(axis=1).sum())}; "
           + ", ".join(f"{s} {len(prepared.rows(s))}" for s in ("train", "val", "calibration", "test")))  # fmt: skip
     config = profile(args.profile, seed=args.seed)
     start = time.perf_counter()
@@ -54,8 +56,11 @@ def main() -> None:
         model = train_text_model(prepared, config, Path(tmp), task=TASK)
     minutes = (time.perf_counter() - start) / 60
     test, base = model.metrics["test"], model.baseline["test"]
-    for metric in ("mnre_mass", "mnre_price", "malde_mass", "malde_price", "f1_materials"):
+    rated = lambda rows: int(np.isfinite(t.ratings[rows]).all(axis=1).sum())  # noqa: E731
+    for metric in ("mnre_mass", "mnre_price", "malde_mass", "malde_price", "f1_materials", "kl_ratings"):
         print(f"{metric:14} text {test.get(metric, np.nan):.3f}   baseline {base.get(metric, np.nan):.3f}")
+    print(f"kl_ratings on the {rated(prepared.rows('test'))} rated test listings (lower is better; the baseline is "
+          f"the mean distribution of the {rated(prepared.rows('train'))} rated train listings)")
     rows, origins = prepared.rows("test"), np.array(frame["origin"].to_list())
     print("test MnRE per source folder (text / median baseline):")
     train = prepared.rows("train")
@@ -71,6 +76,8 @@ def main() -> None:
     print(f"RESULT mnre_mass_text={test['mnre_mass']:.3f} mnre_mass_median={base['mnre_mass']:.3f} "
           f"mnre_price_text={test['mnre_price']:.3f} mnre_price_median={base['mnre_price']:.3f} "
           f"f1_materials_text={test.get('f1_materials', np.nan):.3f} f1_materials_prior={base.get('f1_materials', np.nan):.3f} "
+          f"kl_ratings_text={test.get('kl_ratings', np.nan):.3f} kl_ratings_mean={base.get('kl_ratings', np.nan):.3f} "
+          f"rated_test={rated(rows)} "
           f"listings={frame.height} test={len(rows)} train_minutes={minutes:.1f} seed={args.seed}")
 
 

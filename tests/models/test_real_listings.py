@@ -41,3 +41,16 @@ def test_real_ucsd_meta_sample_reads_through_the_parser():
     assert frame.height == 100  # reviews carry no title: no listing rows from them
     assert frame["origin"].unique().to_list() == ["ucsd2018_appliances_sample_CR3A7OR"]
     assert frame["mass_kg"].is_not_null().sum() > 50 and frame["text"].str.len_chars().min() > 0
+
+
+def test_star_histograms_come_from_the_review_records_of_the_same_asin(tmp_path):
+    meta, reviews = tmp_path / "meta_Kitchen.json", tmp_path / "Kitchen.json"
+    meta.write_text('{"asin": "B000000001", "title": "Steel mug", "price": "$9.99"}\n'
+                    '{"asin": "B000000002", "title": "Oak board", "price": "$19.99"}\n')
+    reviews.write_text("".join(f'{{"asin": "B000000001", "overall": {s}.0, "reviewText": "ok"}}\n' for s in (5, 5, 4)))
+    frame = read_listings([("ucsd", meta), ("ucsd", reviews)])
+    assert frame["asin"].to_list() == ["B000000001", "B000000002"]  # the review file adds no listing rows
+    assert frame["rating_hist"].to_list() == [[0, 0, 0, 1, 2], None] and frame["review_count"].to_list() == [3, None]
+    t = prepared_from_listings(frame, seed=0).targets
+    assert t.ratings[0] == pytest.approx([0, 0, 0, 1 / 3, 2 / 3]) and t.review_count[0] == 3
+    assert np.isnan(t.ratings[1]).all() and t.review_count[1] == 0
