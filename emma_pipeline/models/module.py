@@ -14,6 +14,7 @@ from emma_pipeline.models.config import ModelConfig
 from emma_pipeline.models.hierarchy import CategoryHierarchy
 from emma_pipeline.models.predictions import evaluate, from_outputs
 from emma_pipeline.models.targets import Targets
+from emma_pipeline.optim import adamw
 
 
 def task_losses(outputs: dict, batch: dict, tasks: tuple[str, ...], group: torch.Tensor, decay: float) -> dict:
@@ -83,7 +84,7 @@ class MultiTaskModule(L.LightningModule):
         groups = [{"params": head, "lr": self.config.lr_head}]
         if encoder:
             groups.append({"params": encoder, "lr": self.config.lr_encoder})
-        optimizer = torch.optim.AdamW(groups, weight_decay=self.config.weight_decay)
+        optimizer = adamw(groups, weight_decay=self.config.weight_decay)
         total = max(int(self.trainer.estimated_stepping_batches), 1)
         warmup = max(int(total * self.config.warmup_fraction), 1)
 

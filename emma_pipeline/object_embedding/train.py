@@ -19,6 +19,7 @@ from emma_pipeline.object_embedding.autoencoder import (
 )
 from emma_pipeline.object_embedding.features import FeatureBlocks
 from emma_pipeline.object_embedding.standardize import Standardizer
+from emma_pipeline.optim import adamw
 
 _EMBED_BATCH = 4096
 
@@ -82,7 +83,7 @@ def fit_embedding(features: FeatureBlocks, config: AutoencoderConfig = Autoencod
     values, mask, presence = standardizer.transform(features)
     cardinalities = {k: int(v.max(initial=0)) + 1 for k, v in features.categorical.items()}
     network = _network(standardizer, cardinalities, config)
-    optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    optimizer = adamw(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     steps = config.epochs * max(1, -(-len(values) // config.batch_size))
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.learning_rate, total_steps=max(steps, 1),
                                                    pct_start=0.1)  # fmt: skip
