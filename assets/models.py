@@ -75,7 +75,8 @@ def _single_asset(kind: str, train_fn, generation: int, doc: str):
         _, prepared = training_data(inputs, generation)
         training = context.resources.model_training
         config = training.config()
-        model, uri, reused = train_or_reuse(_artifact_name(kind, generation), lambda work: train_fn(prepared, config, work),
+        extra = {"trunk_cache": training.cache() / "vision_trunk"} if kind == "vision" else {}
+        model, uri, reused = train_or_reuse(_artifact_name(kind, generation), lambda work: train_fn(prepared, config, work, **extra),
                                             prepared, config, _snapshots(context.resources.lake, generation),
                                             training.root, training.cache())  # fmt: skip
         return Output(artifact_frame([(model, uri, reused)], generation), metadata=_metadata(model, uri, reused))

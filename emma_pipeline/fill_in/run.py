@@ -34,7 +34,7 @@ def run_generations(tables: ModelTables, config: ModelConfig, generations: int, 
         log(f"generation {g}: text, vision, fusion ({', '.join(mergers)})")
         start = time.perf_counter()
         text = train_text_model(training, config, work / f"gen{g}" / "text")
-        vision = train_vision_model(training, config, work / f"gen{g}" / "vision")
+        vision = train_vision_model(training, config, work / f"gen{g}" / "vision", trunk_cache=work / "vision_trunk")
         models = {"text": text, "vision": vision}
         for m in mergers:
             models[f"fusion_{m}"] = train_fusion_model(original, text, vision, config, work / f"gen{g}" / m, m, features=training)

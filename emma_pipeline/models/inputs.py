@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -69,9 +70,38 @@ def listing_pixels(paths: list[str] | None, size: int, max_images: int) -> tuple
     return pixels, mask
 
 
+def trunk_cache_key(net: VisionNet, image_lists: list[list[str] | None], size: int, max_images: int) -> str:
+    """What the cached features depend on: the trunk's weights, the resolution, and every listing's image files
+    (path, and size and mtime when local), in row order."""
+    import hashlib
+    import os
+
+    digest = hashlib.sha256(f"{net.split}|{size}|{max_images}".encode())
+    for name, tensor in net.trunk.state_dict().items():
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().numpy().tobytes())
+    for paths in image_lists:
+        for path in paths or []:
+            try:
+                stat = os.stat(path)
+                digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns};".encode())
+            except (OSError, TypeError, ValueError):  # remote or missing: the path alone
+                digest.update(f"{path};".encode())
+        digest.update(b"\n")
+    return digest.hexdigest()[:24]
+
+
 def cached_trunk_features(net: VisionNet, image_lists: list[list[str] | None], size: int, max_images: int,
-                          batch_size: int = 16, progress: bool = False) -> tuple[np.ndarray, np.ndarray, Counter]:
-    """The frozen trunk's outputs for every listing once: ((n, I, C, h, w) float16, (n, I) mask, counts)."""
+                          batch_size: int = 16, progress: bool = False,
+                          cache_dir: Path | None = None) -> tuple[np.ndarray, np.ndarray, Counter]:
+    """The frozen trunk's outputs for every listing once: ((n, I, C, h, w) float16, (n, I) mask, counts).
+    With ``cache_dir`` the result is kept on disk under ``trunk_cache_key``, so a later model on the same images
+    and trunk (the next generation, a retrain with other hyperparameters) decodes and runs nothing."""
+    if cache_dir is not None:
+        path = Path(cache_dir) / f"{trunk_cache_key(net, image_lists, size, max_images)}.npz"
+        if path.exists():
+            with np.load(path) as stored:
+                return stored["features"], stored["masks"], Counter({"listings_without_readable_image": int(stored["unreadable"])})
     net.eval()
     shape = net.trunk_features(torch.zeros(1, 3, size, size)).shape[1:]
     features = np.zeros((len(image_lists), max_images, *shape), dtype=np.float16)
@@ -90,4 +120,17 @@ def cached_trunk_features(net: VisionNet, image_lists: list[list[str] | None], s
             features[start : start + len(rows)] = block
         masks[start : start + len(rows)] = mask
         counts["listings_without_readable_image"] += int((mask.sum(axis=1) == 0).sum())
+    if cache_dir is not None:
+        _save_atomically(path, features=features, masks=masks, unreadable=counts["listings_without_readable_image"])
     return features, masks, counts
+
+
+def _save_atomically(path: Path, **arrays) -> None:
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".npz")
+    os.close(handle)
+    np.savez(tmp, **arrays)
+    os.replace(tmp, path)  # a reader never sees half a file; two writers leave one whole copy

@@ -19,10 +19,13 @@ from emma_pipeline.models.training import fit, run
 from emma_pipeline.models.vision_net import VisionNet, load_vision_backbone
 
 
-def _image_inputs(net: VisionNet, image_lists: list, config: ModelConfig) -> tuple[dict, object, np.ndarray]:
-    """(arrays, per-row loader or None, (n, I) image mask). A frozen trunk is run once and cached."""
+def _image_inputs(net: VisionNet, image_lists: list, config: ModelConfig,
+                  trunk_cache: Path | None = None) -> tuple[dict, object, np.ndarray]:
+    """(arrays, per-row loader or None, (n, I) image mask). A frozen trunk is run once and cached (on disk under
+    ``trunk_cache`` when given)."""
     if net.frozen_trunk:
-        features, masks, _ = cached_trunk_features(net, image_lists, config.image_size, config.max_images)
+        features, masks, _ = cached_trunk_features(net, image_lists, config.image_size, config.max_images,
+                                                   cache_dir=trunk_cache)  # fmt: skip
         net.inputs_are_trunk_features = True
         return {"images": features, "image_mask": masks}, None, masks
     masks = np.stack([listing_pixels(paths, 8, config.max_images)[1] for paths in image_lists])
@@ -35,13 +38,14 @@ def _image_inputs(net: VisionNet, image_lists: list, config: ModelConfig) -> tup
 
 
 def train_vision_model(prepared: Prepared, config: ModelConfig, work_dir: Path, task: TaskConfig | None = None,
-                       backbone=None, callbacks: tuple = ()) -> TrainedModel:
+                       backbone=None, callbacks: tuple = (), trunk_cache: Path | None = None) -> TrainedModel:
+    """``trunk_cache``: a folder for the frozen trunk's features, shared by every vision model on these images."""
     task = task or named("vision")[0]
     net = VisionNet(backbone if backbone is not None else load_vision_backbone(config.image_model), None,
                     config.vision_trainable_blocks)  # fmt: skip
     net.heads = build_heads(net.dim, task, prepared, config)
     image_lists = [paths or [] for paths in prepared.objects["image_urls"].to_list()]
-    arrays, loader, masks = _image_inputs(net, image_lists, config)
+    arrays, loader, masks = _image_inputs(net, image_lists, config, trunk_cache)
     available = masks.sum(axis=1) > 0
     arrays.update(target_arrays(prepared.targets))
     train, val = (rows[available[rows]] for rows in (prepared.rows("train"), prepared.rows("val")))

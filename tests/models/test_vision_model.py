@@ -28,3 +28,33 @@ def test_vision_model_trains_with_a_cached_frozen_trunk(prepared, tiny_config, t
     assert np.isfinite(model.predictions.mass).all()
     assert "first_image_only" in model.variants
     assert {"mnre_mass", "f1_materials", "top5_category"} <= set(model.metrics["test"])
+
+
+def test_trunk_features_are_kept_on_disk_and_invalidated_by_changed_images(prepared, tmp_path, monkeypatch):
+    """A second model on the same images and trunk (the next generation) reads the cached features instead of
+    decoding and running the trunk again; a changed image file, or other trunk weights, computes afresh."""
+    import os
+
+    from emma_pipeline.models import inputs
+
+    torch.manual_seed(0)
+    net = VisionNet(load_vision_backbone("test_efficientnet"), None, trainable_blocks=1)
+    lists = [paths or [] for paths in prepared.objects["image_urls"].to_list()]
+    first = inputs.cached_trunk_features(net, lists, 32, 2, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("*.npz"))) == 1
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("images decoded again despite a cached copy")
+
+    monkeypatch.setattr(inputs, "listing_pixels", no_decoding)
+    again = inputs.cached_trunk_features(net, lists, 32, 2, cache_dir=tmp_path)
+    assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1]) and first[2] == again[2]
+    monkeypatch.undo()
+
+    touched = next(p for paths in lists for p in paths if os.path.exists(p))
+    stat = os.stat(touched)
+    os.utime(touched, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    inputs.cached_trunk_features(net, lists, 32, 2, cache_dir=tmp_path)
+    other = VisionNet(load_vision_backbone("test_efficientnet"), None, trainable_blocks=1)  # other random weights
+    inputs.cached_trunk_features(other, lists, 32, 2, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("*.npz"))) == 3
