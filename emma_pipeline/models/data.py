@@ -19,9 +19,18 @@ def target_arrays(targets: Targets) -> dict[str, np.ndarray]:
             "t_review_count": targets.review_count}  # fmt: skip
 
 
+def _as_float32(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    return {k: v.float() if v.dtype in (torch.float16, torch.float64) else v for k, v in batch.items()}
+
+
 class ArrayDataset(Dataset):
+    """Rows of ``arrays`` (plus ``loader(row)``'s per-row inputs). The data loaders fetch a whole batch at once
+    (``__getitems__``: one fancy index per array instead of a tensor per row and key, then a stack): per-row
+    fetching and collation had been a third of the fusion models' training time."""
+
     def __init__(self, arrays: dict[str, np.ndarray], rows: np.ndarray, loader: Callable[[int], dict] | None = None):
-        self.arrays, self.rows, self.loader = arrays, np.asarray(rows, dtype=np.int64), loader
+        self.arrays = {k: v if isinstance(v, np.ndarray) else np.asarray(v) for k, v in arrays.items()}
+        self.rows, self.loader = np.asarray(rows, dtype=np.int64), loader
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -31,10 +40,20 @@ class ArrayDataset(Dataset):
         item = {k: torch.as_tensor(np.asarray(v[row])) for k, v in self.arrays.items()}
         if self.loader is not None:
             item.update({k: torch.as_tensor(v) for k, v in self.loader(row).items()})
-        for key, value in item.items():
-            if value.dtype == torch.float16 or value.dtype == torch.float64:
-                item[key] = value.float()
-        return item
+        return _as_float32(item)
+
+    def __getitems__(self, indices: list[int]) -> dict[str, torch.Tensor]:
+        rows = self.rows[np.asarray(indices, dtype=np.int64)]
+        batch = {k: torch.from_numpy(np.ascontiguousarray(v[rows])) for k, v in self.arrays.items()}
+        if self.loader is not None:
+            loaded = [self.loader(int(r)) for r in rows]
+            batch.update({k: torch.as_tensor(np.stack([item[k] for item in loaded])) for k in loaded[0]} if loaded else {})
+        return _as_float32(batch)
+
+
+def _whole_batch(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The collate function for ``__getitems__``: the batch is already stacked."""
+    return batch
 
 
 class MultiTaskData(L.LightningDataModule):
@@ -47,11 +66,12 @@ class MultiTaskData(L.LightningDataModule):
     def train_dataloader(self) -> DataLoader:
         generator = torch.Generator().manual_seed(self.seed)
         return DataLoader(ArrayDataset(self.arrays, self.train_rows, self.loader), batch_size=self.batch_size,
-                          shuffle=True, generator=generator, num_workers=self.num_workers, drop_last=len(self.train_rows) > self.batch_size)  # fmt: skip
+                          shuffle=True, generator=generator, num_workers=self.num_workers, drop_last=len(self.train_rows) > self.batch_size,
+                          collate_fn=_whole_batch)  # fmt: skip
 
     def val_dataloader(self) -> DataLoader:
         return self.loader_for(self.val_rows)
 
     def loader_for(self, rows: np.ndarray) -> DataLoader:
         return DataLoader(ArrayDataset(self.arrays, rows, self.loader), batch_size=self.batch_size,
-                          num_workers=self.num_workers)
+                          num_workers=self.num_workers, collate_fn=_whole_batch)
