@@ -8,7 +8,7 @@ from pathlib import Path
 import lightning as L
 import numpy as np
 import torch
-from lightning.pytorch.callbacks import ModelCheckpoint
+from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger
 
 from emma_pipeline.models.callbacks import FreezeEncoder
@@ -26,7 +26,8 @@ def fit(net: torch.nn.Module, data: MultiTaskData, tasks: tuple[str, ...], hiera
     """Train ``net`` in place; checkpoints go to ``work_dir/checkpoints`` every epoch, and a re-run after an
     interruption resumes from ``last.ckpt`` (same epoch count, same optimizer state). When there are val rows, the
     epoch with the lowest ``val/loss`` is kept and its weights are loaded back at the end (early stopping by
-    selection: the many-epoch fusion runs would otherwise predict from their most over-fitted epoch)."""
+    selection: the many-epoch fusion runs would otherwise predict from their most over-fitted epoch), and training
+    stops after ``config.early_stopping_patience`` epochs without improvement."""
     for name in ("lightning.pytorch", "lightning.fabric"):
         logging.getLogger(name).setLevel(logging.WARNING)
     L.seed_everything(config.seed, workers=True, verbose=False)
@@ -34,10 +35,11 @@ def fit(net: torch.nn.Module, data: MultiTaskData, tasks: tuple[str, ...], hiera
     checkpoints = Path(work_dir) / "checkpoints"
     monitor = "val/loss" if len(data.val_rows) else None
     saver = ModelCheckpoint(dirpath=checkpoints, save_last=True, save_top_k=1, every_n_epochs=1, monitor=monitor, mode="min")
+    stopper = [EarlyStopping(monitor, patience=config.early_stopping_patience, mode="min")] if monitor and config.early_stopping_patience > 0 else []
     trainer = L.Trainer(
         max_epochs=config.epochs if epochs is None else epochs,
         accelerator=config.accelerator, devices=config.devices, strategy=config.strategy, precision=config.precision,
-        gradient_clip_val=config.gradient_clip, callbacks=[FreezeEncoder(config.freeze_epochs if freeze_epochs is None else freeze_epochs), saver, *callbacks],
+        gradient_clip_val=config.gradient_clip, callbacks=[FreezeEncoder(config.freeze_epochs if freeze_epochs is None else freeze_epochs), saver, *stopper, *callbacks],
         logger=CSVLogger(str(work_dir), name="logs", version=0), enable_progress_bar=False, enable_model_summary=False,
         num_sanity_val_steps=0, limit_train_batches=config.limit_batches, limit_val_batches=config.limit_batches,
         deterministic="warn",

@@ -52,3 +52,20 @@ def test_fit_loads_back_the_epoch_with_the_lowest_val_loss(prepared, tiny_config
     saved = torch.load(best[0], map_location="cpu", weights_only=False)["state_dict"]
     assert all(torch.equal(saved[k], v) for k, v in module.state_dict().items())
     assert f"epoch={module.best_epoch}-" in best[0].name
+
+
+def test_training_stops_once_val_loss_stops_improving(prepared, tiny_config, tmp_path: Path):
+    """With nothing to learn (zero learning rates) the val loss never improves after the first epoch: patience 2
+    ends the run after 3 epochs of 10; patience 0 runs them all."""
+    n = len(prepared.asins)
+    x = np.random.default_rng(0).normal(size=(n, 4)).astype(np.float32)
+    frozen = tiny_config.with_(epochs=10, lr_head=0.0, lr_encoder=0.0, warmup_fraction=0.0)
+    ran = {}
+    for patience in (2, 0):
+        net = Tabular(build_heads(4, TaskConfig("mass", "text", ("mass",), ("text",)), prepared, tiny_config))
+        data = MultiTaskData({"x": x, **target_arrays(prepared.targets)}, prepared.rows("train"), prepared.rows("val"), 4)
+        module = fit(net, data, ("mass",), prepared.hierarchy, frozen.with_(early_stopping_patience=patience),
+                     tmp_path / str(patience), freeze_epochs=0)  # fmt: skip
+        ran[patience] = module.trainer.current_epoch
+        assert module.best_epoch == 0
+    assert ran == {2: 3, 0: 10}
