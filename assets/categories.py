@@ -8,6 +8,7 @@ from assets.metadata import png_markdown, save_png
 from emma_pipeline.checks import accounted_for, combined, ids_known
 from emma_pipeline.categories import assign_category_ids, assign_product_type_ids, build_category_tree, clean_path, product_type_vocabulary
 from emma_pipeline.categories.treemap import treemap_png
+from emma_pipeline.warehouse.keyed_update import changed_rows
 from resources.folders import OutputFolders
 from resources.lake import LakeResource
 
@@ -23,6 +24,9 @@ from resources.lake import LakeResource
     },
 )  # fmt: skip
 def categories(objects: pl.DataFrame, lake: LakeResource, folders: OutputFolders):
+    """The tree and vocabulary are rebuilt whole (small, and their counts cover every object); of
+    ``object_categories`` only rows that changed are written (by ASIN): new objects, changed paths or types, and
+    the rows of objects that left. Assigning ids is a lookup per distinct path, so every object is looked up."""
     paths = [clean_path(p) if p else None for p in objects["category_path"].to_list()]
     tree = build_category_tree(paths, previous=lake.latest("category_tree"))
     vocabulary = product_type_vocabulary(objects["product_type"].to_list(), previous=lake.latest("product_types"))
@@ -47,7 +51,8 @@ def categories(objects: pl.DataFrame, lake: LakeResource, folders: OutputFolders
     )
     yield Output(vocabulary, output_name="product_types", metadata={"product_types": vocabulary.height})
     with_category = per_object.filter(pl.col("category_ids").is_not_null()).height
-    yield Output(per_object, output_name="object_categories", metadata={"objects_with_category": with_category})
+    update = changed_rows(per_object, lake.latest("object_categories"))
+    yield Output(update, output_name="object_categories", metadata={"objects_with_category": with_category})
 
 
 @asset_check(

@@ -48,10 +48,12 @@ def material_taxonomy():
         ),
     },
 )  # fmt: skip
-def map_materials(objects: pl.DataFrame):
-    result = label_objects(objects, default_mapper())
+def map_materials(objects: pl.DataFrame, lake: LakeResource):
+    """Maps only objects that are new or whose strings or title changed; writes only those rows (by ASIN)."""
+    result = label_objects(objects, default_mapper(), previous=lake.latest("object_materials"))
     stats = {k: MetadataValue.float(float(v)) for k, v in result.stats.items()}
-    yield Output(result.labels, output_name="object_materials", metadata=stats)
+    stats["objects_mapped"] = result.update.rows.height
+    yield Output(result.update, output_name="object_materials", metadata=stats)
     yield Output(result.unmapped, output_name="unmapped_materials", metadata={"distinct_unmapped": result.unmapped.height})
 
 

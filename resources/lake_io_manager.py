@@ -59,8 +59,9 @@ class DuckLakeIOManager(ConfigurableIOManager):
     def _update_by_key(self, context: OutputContext, update: KeyedUpdate) -> None:
         table = context.asset_key.path[-1]
         lake = self.lake()
-        message = f"{table} by {_run_label(context)}: {update.rows.height} rows by {update.key}"
-        snapshot = lake.update_by_key(table, update.rows, update.key, update.deleted, message)
+        how = "whole" if update.whole else f"{update.rows.height} rows by {update.key}"
+        message = f"{table} by {_run_label(context)}: {how}"
+        snapshot = lake.update_tables({table: update}, message)
         rows = lake.query(f'SELECT count(*) AS n FROM "{table}" AT (VERSION => {int(snapshot)})')["n"][0]
         metadata = output_metadata(table, update.rows, snapshot)
         metadata.update({"row_count": rows, "dagster/row_count": rows, "rows_updated": update.rows.height,

@@ -24,6 +24,7 @@ import polars as pl
 from filelock import FileLock
 
 from emma_pipeline.warehouse.extensions import load_extension
+from emma_pipeline.warehouse.keyed_update import KeyedUpdate
 from emma_pipeline.warehouse.parquet_table import ParquetTable
 
 log = logging.getLogger(__name__)
@@ -183,21 +184,36 @@ class Lake:
         """Upsert ``frame`` into ``name`` by ``key`` and drop the ``deleted`` keys, as one new version (a DELETE
         and an INSERT in one transaction): a row whose key is already there is replaced, so an updated ASIN is a
         new version of its row, never a second row. Creates the table on first use; returns the snapshot id."""
-        if key not in frame.columns:
-            raise ValueError(f"update of {name!r}: the frame has no key column {key!r}")
-        twice = frame.filter(pl.col(key).is_duplicated())[key]
-        if twice.len():
-            raise ValueError(f"update of {name!r}: duplicate {key!r} values in the frame, e.g. {twice[0]!r}")
-        table, col = _ident(name), _ident(key)
-        gone = pl.DataFrame({key: pl.Series(list(deleted), dtype=frame.schema[key])})
+        update = KeyedUpdate(frame, list(deleted), key)
+        return self.update_tables({name: update}, message or f"update {name} by {key}")
+
+    def update_tables(self, updates: Mapping[str, KeyedUpdate], message: str = "") -> int:
+        """Apply every update in one transaction, so one snapshot (tables that only make sense together, like
+        ``write_tables``): each table's rows upserted by key and its deleted keys dropped, or the table replaced
+        when the update is ``whole``. Returns the snapshot id."""
+        views, steps = {}, []
+        for i, (name, update) in enumerate(updates.items()):
+            key = update.key
+            if key not in update.rows.columns:
+                raise ValueError(f"update of {name!r}: the frame has no key column {key!r}")
+            twice = update.rows.filter(pl.col(key).is_duplicated())[key]
+            if twice.len() and not update.whole:
+                raise ValueError(f"update of {name!r}: duplicate {key!r} values in the frame, e.g. {twice[0]!r}")
+            views[f"_rows_{i}"] = update.rows
+            views[f"_gone_{i}"] = pl.DataFrame({key: pl.Series(update.deleted, dtype=update.rows.schema[key])})
+            steps.append((_ident(name), _ident(key), f"_rows_{i}", f"_gone_{i}", update.whole))
 
         def body(con: duckdb.DuckDBPyConnection) -> None:
-            con.execute(f"CREATE TABLE IF NOT EXISTS {LAKE_ALIAS}.{table} AS SELECT * FROM _frame LIMIT 0")
-            replaced = f"SELECT {col} FROM _frame UNION ALL SELECT {col} FROM _gone"
-            con.execute(f"DELETE FROM {LAKE_ALIAS}.{table} WHERE {col} IN ({replaced})")
-            con.execute(f"INSERT INTO {LAKE_ALIAS}.{table} BY NAME SELECT * FROM _frame")
+            for table, col, rows, gone, whole in steps:
+                if whole:
+                    con.execute(f"CREATE OR REPLACE TABLE {LAKE_ALIAS}.{table} AS SELECT * FROM {rows}")
+                    continue
+                con.execute(f"CREATE TABLE IF NOT EXISTS {LAKE_ALIAS}.{table} AS SELECT * FROM {rows} LIMIT 0")
+                replaced = f"SELECT {col} FROM {rows} UNION ALL SELECT {col} FROM {gone}"
+                con.execute(f"DELETE FROM {LAKE_ALIAS}.{table} WHERE {col} IN ({replaced})")
+                con.execute(f"INSERT INTO {LAKE_ALIAS}.{table} BY NAME SELECT * FROM {rows}")
 
-        return self._transaction({"_frame": frame, "_gone": gone}, body, message or f"update {name} by {key}")
+        return self._transaction(views, body, message or "update " + ", ".join(updates))
 
     def _transaction(self, frames: Mapping[str, pl.DataFrame], body: Callable, message: str) -> int:
         """Run ``body`` with each frame registered under its key, commit as one snapshot, return its id."""

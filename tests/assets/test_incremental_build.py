@@ -1,10 +1,12 @@
 """A second batch re-does only what it touched.
 
 Batch 1 is a tiny generated sample; batch 2 holds a few new generated ASINs plus two hand-made catalog items:
-an update of an existing ASIN (same ASIN, new title and price) and a copy of an existing listing under a new
+an update of an existing ASIN (same ASIN, new title, price and material) and a copy of an existing listing under a new
 ASIN. The landing sensor requests batch 2, and after the rebuild the lake holds the updated ASIN once with its
 new values, the copy is removed as a duplicate of the listing it copies (found against the saved index), and
 the join, the encoders and the learned filters saw exactly the touched ASINs, counted at their entry points.
+The stages after cleaning (materials, categories, splits) commit only the rows that changed, read from DuckLake's
+change feed between the two builds' snapshots, and end where a rebuild of the stage from nothing ends.
 """
 
 import json
@@ -13,35 +15,47 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from dagster import AssetSelection, DagsterInstance, Definitions, SensorResult, build_sensor_context, define_asset_job
+from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions, SensorResult, build_sensor_context, define_asset_job
 
 import assets.cleaning
 import assets.join
 import emma_pipeline.cleaning.non_physical as non_physical
+from assets.categories import categories, object_categories_consistent
 from assets.cleaning import clean_objects, objects_rows_accounted_for
 from assets.embeddings import embedding_checks, image_embeddings, text_embeddings
 from assets.images import image_fetches
 from assets.ingestion import ingest_assets
 from assets.jobs import INGESTION, ingest_job
 from assets.join import asin_join, joined_asins_accounted_for
+from assets.materials import map_materials, material_ids_in_taxonomy, material_taxonomy
 from assets.partitions import ingest_batches
 from assets.sensors import landing_sensor
+from assets.splits import splits, splits_cover_objects
+from emma_pipeline.categories import (
+    assign_category_ids, assign_product_type_ids, build_category_tree, clean_path, product_type_vocabulary,
+)  # fmt: skip
 from emma_pipeline.cleaning.filters import FilterConfig
 from emma_pipeline.cleaning.text_image_match import TextImageMatcher
 from emma_pipeline.encoders.image_encoder import ImageEncoder
 from emma_pipeline.encoders.text_encoder import TextEncoder
+from emma_pipeline.materials import default_mapper
+from emma_pipeline.materials.labels import label_objects
 from emma_pipeline.sample import generate_sample
 from emma_pipeline.settings import load_settings
 from emma_pipeline.warehouse.lake import Lake
 from resources import LandingZone, build_resources
+from resources.lake_io_manager import snapshot_of
 
 SEED, N_FIRST, N_NEW = 1, 40, 4  # seed 1: rule-named digital goods, so the non-physical model is fitted
 DOWNSTREAM = "incremental_downstream"
 UPDATED_TITLE, UPDATED_PRICE = "Updated Listing Title For The Incremental Test", 123.45
+UPDATED_MATERIAL = "stainless steel"
 COPY_ASIN = "B0INCRCOPY"
 pytestmark = pytest.mark.integration
 # the learned filters need this few seeds and objects to be fitted at all on a 40-listing batch
 SMALL_FILTERS = {"non_physical_min_seeds": 1, "mismatch_min_listings": 20}
+# tables a build updates by ASIN: the second build's commit may touch only rows that changed
+KEYED = ("object_materials", "object_categories")
 
 
 class Calls:
@@ -99,9 +113,11 @@ def _settings(home: Path, monkeypatch):
 
 
 def _definitions(settings) -> Definitions:
-    stages = [asin_join, image_fetches, text_embeddings, image_embeddings, clean_objects]
+    stages = [asin_join, image_fetches, text_embeddings, image_embeddings, clean_objects, material_taxonomy,
+              map_materials, categories, splits]  # fmt: skip
     downstream = define_asset_job(DOWNSTREAM, selection=AssetSelection.all() - INGESTION)
-    checks = [joined_asins_accounted_for, *embedding_checks, objects_rows_accounted_for]  # each ASIN once, as committed
+    checks = [joined_asins_accounted_for, *embedding_checks, objects_rows_accounted_for,  # each ASIN once, as committed
+              material_ids_in_taxonomy, object_categories_consistent, splits_cover_objects]  # fmt: skip
     return Definitions(assets=[*ingest_assets, *stages], asset_checks=checks, jobs=[ingest_job, downstream],
                        sensors=[landing_sensor], resources=build_resources(settings))  # fmt: skip
 
@@ -153,6 +169,7 @@ def _write_second_batch(home: Path, first: dict, lake: Lake) -> tuple[str, str]:
     market = {"marketplace_id": "ATVPDKIKX0DER"}
     update["attributes"]["item_name"] = [{"language_tag": "en_US", "value": UPDATED_TITLE, **market}]
     update["attributes"]["list_price"] = [{"currency": "USD", "value": UPDATED_PRICE, **market}]
+    update["attributes"]["material"] = [{"language_tag": "en_US", "value": UPDATED_MATERIAL, **market}]
     copy = _absolute_images(items[copied], batch1) | {"asin": COPY_ASIN}
     extra = batch2 / "aspa" / "catalog_items_extra.jsonl"
     extra.parent.mkdir(exist_ok=True)
@@ -170,13 +187,15 @@ def test_a_second_batch_redoes_only_the_asins_it_touched(tmp_path, monkeypatch, 
     landing = LandingZone(root=settings.landing)
     with DagsterInstance.ephemeral() as instance:
         assert _sensor_then_build(instance, definitions, landing) == ["batch-0001"]
-        before = {name: lake.read(name) for name in ("joined_listings", "objects", "object_scores", "removals")}
+        before = {name: lake.read(name) for name in ("joined_listings", "objects", "object_scores", "removals", *KEYED)}
+        first_snapshots = {name: snapshot_of(instance, AssetKey(name)) for name in KEYED}
         first_build = Counter(calls.counts)
         assert first_build["text_encoded"] == before["joined_listings"].height  # a first build embeds everything
         calls.counts.clear()
 
         updated, copied = _write_second_batch(home, first, lake)
         assert _sensor_then_build(instance, definitions, landing) == ["batch-0002"]
+        second_snapshots = {name: snapshot_of(instance, AssetKey(name)) for name in KEYED}
 
     sources = ("ucsd_listings", "image2mass_listings", "aspa_listings")
     batch2_asins = set(pl.concat([lake.read(s, where="batch = 'batch-0002'").select("asin") for s in sources])["asin"])
@@ -218,8 +237,52 @@ def test_a_second_batch_redoes_only_the_asins_it_touched(tmp_path, monkeypatch, 
     assert 0 < calls.counts["non_physical_scored"] == fresh["non_physical_probability"].is_not_null().sum()
     assert 0 < calls.counts["text_image_scored"] == fresh["text_image_agreement"].is_not_null().sum()
     assert calls.counts["non_physical_scored"] <= len(touched - {COPY_ASIN})  # the copy never reached the filters
+    # the stages after cleaning committed only the rows that changed, all of ASINs batch 2 touched
+    entered_or_left = set(before["objects"]["asin"]) ^ set(objects["asin"])
+    for name in KEYED:
+        written = _committed_keys(lake, name, first_snapshots[name], second_snapshots[name])
+        differ = _differing_keys(before[name], lake.read(name, version=second_snapshots[name]))
+        assert written == differ and differ and differ <= batch2_asins | entered_or_left, name
+        assert name != "object_materials" or updated in written or updated not in set(objects["asin"])
+    _assert_as_from_nothing(lake, objects)
     print(f"batch 2 touched {len(touched)} ASINs; first build {dict(first_build)}; second build {dict(calls.counts)}")
 
 
 def _join_removed(lake: Lake) -> set[str]:
     return set(lake.read("join_removals")["asin"])
+
+
+def _committed_keys(lake: Lake, table: str, first: int, second: int) -> set[str]:
+    """ASINs of every row the commits after snapshot ``first`` up to ``second`` inserted or deleted in ``table``
+    (DuckLake's change feed: a table written whole shows every row inserted)."""
+    changes = lake.query(f"SELECT change_type, asin FROM table_changes('{table}', {first + 1}, {second})")
+    return set(changes["asin"])
+
+
+def _differing_keys(old: pl.DataFrame, new: pl.DataFrame) -> set[str]:
+    """ASINs whose row is not the same in ``old`` and ``new`` (or is in only one of them)."""
+    old_rows, new_rows = _rows_by_asin(old), _rows_by_asin(new)
+    return {asin for asin in old_rows.keys() | new_rows.keys() if old_rows.get(asin) != new_rows.get(asin)}
+
+
+def _rows_by_asin(frame: pl.DataFrame) -> dict[str, str]:
+    return {row["asin"]: repr(sorted(row.items())) for row in frame.iter_rows(named=True)}
+
+
+def _assert_as_from_nothing(lake: Lake, objects: pl.DataFrame) -> None:
+    """Materials and categories of the final objects, built from nothing: the same tables (category and
+    product-type ids compared as the paths and names they stand for: ids depend on the order things appeared)."""
+    assert lake.read("object_materials").sort("asin").equals(label_objects(objects, default_mapper()).labels)
+    paths = [clean_path(p) if p else None for p in objects["category_path"].to_list()]
+    tree, types = build_category_tree(paths), product_type_vocabulary(objects["product_type"].to_list())
+    scratch = pl.DataFrame({"asin": objects["asin"], "category_ids": assign_category_ids(paths, tree),
+                            "product_type_id": assign_product_type_ids(objects["product_type"].to_list(), types)})  # fmt: skip
+    incremental = lake.read("object_categories")
+    assert _named(incremental, lake.read("category_tree"), lake.read("product_types")) == _named(scratch, tree, types)
+
+
+def _named(per_object: pl.DataFrame, tree: pl.DataFrame, types: pl.DataFrame) -> list[tuple]:
+    names = {node: tuple(path) for node, path in zip(tree["id"].to_list(), tree["path"].to_list())}
+    type_names = dict(zip(types["id"].to_list(), types["product_type"].to_list()))
+    rows = per_object.sort("asin").select("asin", "category_ids", "product_type_id").rows()
+    return [(asin, names[ids[-1]] if ids else None, type_names[t]) for asin, ids, t in rows]
