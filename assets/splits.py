@@ -5,21 +5,24 @@ from dagster import AssetCheckExecutionContext, Output, asset, asset_check
 
 from assets.check_results import check_result, committed_asins
 from emma_pipeline.checks import accounted_for
-
 from emma_pipeline.embeddings import as_matrix
 from emma_pipeline.splits import SplitConfig, assign_splits
+from emma_pipeline.warehouse.keyed_update import KeyedUpdate, changed_rows
 from resources.lake import LakeResource
 
 
 @asset(group_name="splits", kinds={"duckdb"})
-def splits(objects: pl.DataFrame, text_embeddings: pl.DataFrame, lake: LakeResource) -> Output[pl.DataFrame]:
+def splits(objects: pl.DataFrame, text_embeddings: pl.DataFrame, lake: LakeResource) -> Output[KeyedUpdate]:
     """Val and test only from complete objects (all attributes, >1 image, >1 review), none within a looser text
-    distance of a train object; calibration from objects with materials; earlier assignments are kept."""
+    distance of a train object; calibration from objects with materials; earlier assignments are kept, so only
+    the rows that changed are written (by ASIN): new objects, objects that left, and any reassigned."""
     vectors = as_matrix(text_embeddings, objects["asin"].to_list())
-    table = assign_splits(objects, vectors, previous=lake.latest("splits"), config=SplitConfig())
+    previous = lake.latest("splits")
+    table = assign_splits(objects, vectors, previous=previous, config=SplitConfig())
     counts = dict(table.group_by("split").len().iter_rows())
     demoted = table.filter(pl.col("reason").is_not_null()).height
-    return Output(table, metadata={**{f"n_{k}": int(v) for k, v in sorted(counts.items())}, "demoted_to_train": demoted})
+    metadata = {**{f"n_{k}": int(v) for k, v in sorted(counts.items())}, "demoted_to_train": demoted}
+    return Output(changed_rows(table, previous), metadata=metadata)
 
 
 @asset_check(asset="splits", name="covers_objects", blocking=True, additional_deps=["objects"],

@@ -193,14 +193,15 @@ class Lake:
         when the update is ``whole``. Returns the snapshot id."""
         views, steps = {}, []
         for i, (name, update) in enumerate(updates.items()):
-            key = update.key
-            if key not in update.rows.columns:
+            key, rows = update.key, update.rows
+            if not update.whole and key not in rows.columns:
                 raise ValueError(f"update of {name!r}: the frame has no key column {key!r}")
-            twice = update.rows.filter(pl.col(key).is_duplicated())[key]
-            if twice.len() and not update.whole:
+            twice = rows.filter(pl.col(key).is_duplicated())[key] if not update.whole else pl.Series([])
+            if twice.len():
                 raise ValueError(f"update of {name!r}: duplicate {key!r} values in the frame, e.g. {twice[0]!r}")
-            views[f"_rows_{i}"] = update.rows
-            views[f"_gone_{i}"] = pl.DataFrame({key: pl.Series(update.deleted, dtype=update.rows.schema[key])})
+            views[f"_rows_{i}"] = rows
+            gone_type = rows.schema[key] if key in rows.columns else pl.Utf8
+            views[f"_gone_{i}"] = pl.DataFrame({key: pl.Series(update.deleted, dtype=gone_type)})
             steps.append((_ident(name), _ident(key), f"_rows_{i}", f"_gone_{i}", update.whole))
 
         def body(con: duckdb.DuckDBPyConnection) -> None:

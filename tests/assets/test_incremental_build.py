@@ -55,7 +55,7 @@ pytestmark = pytest.mark.integration
 # the learned filters need this few seeds and objects to be fitted at all on a 40-listing batch
 SMALL_FILTERS = {"non_physical_min_seeds": 1, "mismatch_min_listings": 20}
 # tables a build updates by ASIN: the second build's commit may touch only rows that changed
-KEYED = ("object_materials", "object_categories")
+KEYED = ("object_materials", "object_categories", "splits")
 
 
 class Calls:

@@ -66,3 +66,19 @@ def test_update_by_key_refuses_a_frame_with_a_key_twice(lake):
     with pytest.raises(ValueError, match="duplicate 'asin'"):
         lake.update_by_key("objects", pl.DataFrame({"asin": ["A", "A"], "price": [1.0, 2.0]}))
     assert lake.read("objects").to_dicts() == [{"asin": "A", "price": 1.0}]
+
+
+def test_update_tables_changes_several_tables_by_key_or_whole_in_one_snapshot(lake):
+    from emma_pipeline.warehouse.keyed_update import KeyedUpdate
+
+    lake.write_tables({"objects": pl.DataFrame({"asin": ["A", "B"], "price": [1.0, 2.0]}),
+                       "versions": pl.DataFrame({"index": ["v1"]})})  # fmt: skip
+    snapshot = lake.update_tables({
+        "objects": KeyedUpdate(pl.DataFrame({"asin": ["C"], "price": [3.0]}), deleted=["A"]),
+        "versions": KeyedUpdate(pl.DataFrame({"index": ["v2"]}), whole=True),
+    })  # fmt: skip
+    assert lake.read("objects").sort("asin").to_dicts() == [{"asin": "B", "price": 2.0}, {"asin": "C", "price": 3.0}]
+    assert lake.read("versions").to_dicts() == [{"index": "v2"}]
+    assert lake.versions("objects")["snapshot_id"][-1] == lake.versions("versions")["snapshot_id"][-1] == snapshot
+    changes = lake.query(f"SELECT change_type, asin FROM table_changes('objects', {snapshot}, {snapshot}) ORDER BY 2")
+    assert changes.rows() == [("delete", "A"), ("insert", "C")]  # only the touched keys, B untouched
