@@ -39,6 +39,9 @@ class ModelConfig:
     text_model: str = "all-MiniLM-L6-v2"
     max_seq_len: int = 64
     text_trainable_layers: int = -1  # top transformer layers fine-tuned after the frozen epoch; -1 = all
+    # the frozen text blocks' outputs are cached in memory (float32, objects x tokens x width) up to this size;
+    # beyond it they run in every step (the 3,000-listing sample needs ~0.2 GB)
+    trunk_cache_max_gb: float = 2.0
     # vision encoder
     image_model: str = "tf_efficientnet_lite0"
     image_size: int = 128

@@ -21,19 +21,26 @@ def tokenize(texts: list[str | None], tokenizer, max_len: int) -> dict[str, np.n
     return {"input_ids": encoded["input_ids"].astype(np.int64), "attention_mask": encoded["attention_mask"].astype(np.int64)}
 
 
+def text_trunk_bytes(net: TextNet, tokens: dict[str, np.ndarray]) -> int:
+    """What ``cached_text_trunk`` would hold in memory."""
+    length = max(int(tokens["attention_mask"].sum(axis=1).max(initial=1)), 1)
+    return len(tokens["attention_mask"]) * length * net.dim * 4
+
+
 def cached_text_trunk(net: TextNet, tokens: dict[str, np.ndarray], batch_size: int = 64) -> dict[str, np.ndarray]:
-    """The frozen text trunk's outputs for every row once: ``hidden`` ((n, L, H) float16) and ``attention_mask``,
-    with L cut to the longest text (padding every row to ``max_seq_len`` would only add masked work)."""
+    """The frozen text trunk's outputs for every row once: ``hidden`` ((n, L, H) float32) and ``attention_mask``,
+    with L cut to the longest text (padding every row to ``max_seq_len`` would only add masked work). Float32:
+    stored as float16 the features cost the text model ~0.02 materials F1 on the sample (seeds 0-2)."""
     ids, mask = tokens["input_ids"], tokens["attention_mask"]
     length = max(int(mask.sum(axis=1).max(initial=1)), 1)
     ids, mask = ids[:, :length], mask[:, :length]
     was_training = net.training
     net.eval()
-    hidden = np.zeros((len(ids), length, net.dim), dtype=np.float16)
+    hidden = np.zeros((len(ids), length, net.dim), dtype=np.float32)
     for start in range(0, len(ids), batch_size):
         stop = start + batch_size
         out = net.trunk_features(torch.as_tensor(ids[start:stop]), torch.as_tensor(mask[start:stop]))
-        hidden[start:stop] = out.numpy().astype(np.float16)
+        hidden[start:stop] = out.numpy()
     net.train(was_training)
     return {"hidden": hidden, "attention_mask": mask}
 

@@ -10,7 +10,7 @@ from emma_pipeline.models.baselines import priors
 from emma_pipeline.models.config import ModelConfig
 from emma_pipeline.models.data import MultiTaskData, target_arrays
 from emma_pipeline.models.heads import TaskHeads
-from emma_pipeline.models.inputs import cached_text_trunk, tokenize
+from emma_pipeline.models.inputs import cached_text_trunk, text_trunk_bytes, tokenize
 from emma_pipeline.models.prepare import Prepared
 from emma_pipeline.models.tasks import TaskConfig, named
 from emma_pipeline.models.text_net import TextNet, load_text_backbone
@@ -32,7 +32,8 @@ def train_text_model(prepared: Prepared, config: ModelConfig, work_dir: Path, ta
     net = TextNet(model, None, config.text_trainable_layers)
     net.heads = build_heads(net.dim, task, prepared, config)
     tokens = tokenize(prepared.objects["text"].to_list(), tokenizer, config.max_seq_len)
-    if net.cacheable:  # the frozen bottom runs once here instead of in every epoch and prediction pass
+    # the frozen bottom runs once here instead of in every epoch and prediction pass, when its outputs fit the budget
+    if net.cacheable and text_trunk_bytes(net, tokens) <= config.trunk_cache_max_gb * 2**30:
         tokens = cached_text_trunk(net, tokens)
         net.inputs_are_trunk_features = True
     arrays = {**tokens, **target_arrays(prepared.targets)}
