@@ -12,7 +12,7 @@ from resources.lake import LakeResource
 from resources.lake_io_manager import read_as_read_by, read_committed
 
 
-def committed(context: AssetCheckExecutionContext, lake: LakeResource, table: str, columns: list[str],
+def committed(context: AssetCheckExecutionContext, lake: LakeResource, table: str, columns: list[str] | None,
               read_by: str | Sequence[str] | None = None) -> pl.DataFrame:  # fmt: skip
     """``columns`` of ``table`` at the snapshot its latest materialization recorded (what downstream will read).
     With ``read_by`` (the checked asset, or a chain of assets down to the one that reads ``table``): ``table`` as

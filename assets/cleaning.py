@@ -16,9 +16,9 @@ from dagster import (
     multi_asset,
 )
 
-from assets.check_results import check_result, committed_asins
+from assets.check_results import check_result, committed, committed_asins
 from assets.metadata import counts_markdown
-from emma_pipeline.checks import accounted_for
+from emma_pipeline.checks import accounted_for, dedup_state_covers, object_scores_cover
 from emma_pipeline.cleaning.dedup_config import DedupConfig
 from emma_pipeline.cleaning.dedup_store import DEDUP_CONFIG, INDEX_VERSION, load_previous_dedup, save_dedup_index
 from emma_pipeline.cleaning.filter_models import (
@@ -38,7 +38,7 @@ from emma_pipeline.embeddings import as_matrix
 from emma_pipeline.encoders.image_encoder import has_embedding
 from resources.folders import OutputFolders
 from resources.lake import LakeResource
-from resources.lake_io_manager import output_metadata
+from resources.lake_io_manager import output_metadata, recorded_metadata
 
 ROWS_CHECK = "rows_accounted_for"
 _PREVIOUS = ("dedup_state", "duplicate_groups", "removals", "object_scores")
@@ -143,6 +143,29 @@ def clean_objects(
 def objects_rows_accounted_for(context: AssetCheckExecutionContext, lake: LakeResource):
     entered = [asin for table in ("joined_listings", "join_removals") for asin in committed_asins(context, lake, table, read_by="objects")]
     return check_result(accounted_for(entered, {t: committed_asins(context, lake, t) for t in ("objects", "removals")}))
+
+
+@asset_check(asset="object_scores", name="covers_judged_listings", blocking=True, additional_deps=["objects", "removals"],
+             description="As committed: one object_scores row per listing the filters judged (the ASINs of objects and "
+             "of the filters' removals), nothing else; non_physical_probability in [0, 1] where written.")  # fmt: skip
+def object_scores_cover_judged(context: AssetCheckExecutionContext, lake: LakeResource):
+    removals = committed(context, lake, "removals", ["asin", "stage"])  # the same snapshot as object_scores
+    filtered = removals.filter(pl.col("stage") == "filters")["asin"].to_list()
+    scores = committed(context, lake, "object_scores", ["asin", "non_physical_probability"])
+    return check_result(object_scores_cover(scores, committed_asins(context, lake, "objects"), filtered))
+
+
+@asset_check(asset="dedup_state", name="covers_joined_listings", blocking=True, additional_deps=["joined_listings"],
+             description="As committed: one dedup_state row per ASIN of joined_listings (as cleaning read it), every "
+             "row naming the dedup index version the materialization recorded.")  # fmt: skip
+def dedup_state_covers_joined(context: AssetCheckExecutionContext, lake: LakeResource):
+    state = committed(context, lake, "dedup_state", ["asin", INDEX_VERSION])
+    joined = committed_asins(context, lake, "joined_listings", read_by="dedup_state")
+    recorded = recorded_metadata(context.instance, "dedup_state", "index_version")
+    return check_result(dedup_state_covers(state, joined, None if recorded is None else str(recorded)))
+
+
+cleaning_checks = [objects_rows_accounted_for, object_scores_cover_judged, dedup_state_covers_joined]
 
 
 def _positions(asins: list[str], subset: list[str]) -> pl.Series:

@@ -5,10 +5,14 @@ generation-vs-generation metrics. ``fill_in_assets(generations)``: 2 by default,
 import numpy as np
 import polars as pl
 from dagster import (
-    AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetIn, MetadataValue, Output, asset,
+    AssetCheckExecutionContext, AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetIn, MetadataValue, Output,
+    asset, asset_check,
 )  # fmt: skip
 
+from assets.check_results import check_result, committed
 from assets.models import filled_name, generation_model_assets, load_models, model_asset_name, original_prepared
+from emma_pipeline.checks import filled_well_formed
+from emma_pipeline.checks.filled import COLUMNS, STATED_IN
 from emma_pipeline.export import dataset_card
 from emma_pipeline.fill_in.config import FillInConfig
 from emma_pipeline.fill_in.generation import fill
@@ -19,8 +23,10 @@ from emma_pipeline.materials.consistency import Forest, violations
 from emma_pipeline.models.pipeline import metrics_table
 from emma_pipeline.models.prepare import TABLES
 from emma_pipeline.settings import load_settings
+from resources.lake import LakeResource
 
 CONSISTENCY_CHECK = "materials_taxonomy_consistent"
+ORIGINALS_CHECK = "covers_objects_keeps_originals"
 
 
 def _filled_asset(generation: int):
@@ -96,6 +102,46 @@ def _generation_metrics_asset(generations: int):
                                        **{k: MetadataValue.text(str(v)) for k, v in summary.items()}})  # fmt: skip
 
     return generation_metrics
+
+
+def _stated(context: AssetCheckExecutionContext, lake: LakeResource, read_by) -> list[pl.DataFrame]:
+    """objects, object_materials, object_categories as the filled table was built from them."""
+    return [committed(context, lake, table, columns, read_by) for table, columns in STATED_IN.items()]
+
+
+def _filled_check(generation: int):
+    name = filled_name(generation)
+
+    @asset_check(asset=name, name=ORIGINALS_CHECK, blocking=True, additional_deps=list(STATED_IN),
+                 description="As committed: one row per object; every value objects, object_materials and "
+                 "object_categories state is written unchanged with source original (and original only there); "
+                 f"sources original or gen1..gen{generation}; confidences in [0, 1]; a value for every attribute.")  # fmt: skip
+    def _check(context: AssetCheckExecutionContext, lake: LakeResource):
+        filled = committed(context, lake, name, list(COLUMNS))
+        return check_result(filled_well_formed(filled, *_stated(context, lake, name), generation))
+
+    return _check
+
+
+def _dataset_check(last: int):
+    @asset_check(asset="dataset", name=ORIGINALS_CHECK, blocking=True, additional_deps=[*STATED_IN, "splits"],
+                 description="As committed: the filled-table check on the published table, and its split column is "
+                 "the split that splits assigns (inputs as the last generation's filled table read them).")  # fmt: skip
+    def _check(context: AssetCheckExecutionContext, lake: LakeResource):
+        through = ("dataset", filled_name(last))  # dataset reads objects itself; the rest through filled_gen<last>
+        objects = committed(context, lake, "objects", STATED_IN["objects"], "dataset")
+        materials, categories, splits = (committed(context, lake, t, c, through) for t, c in (
+            ("object_materials", STATED_IN["object_materials"]), ("object_categories", STATED_IN["object_categories"]),
+            ("splits", ["asin", "split"])))  # fmt: skip
+        dataset = committed(context, lake, "dataset", list(COLUMNS))
+        return check_result(filled_well_formed(dataset, objects, materials, categories, last, splits))
+
+    return _check
+
+
+def fill_in_checks(generations: int = 2) -> list:
+    """The blocking checks of every filled table and of the dataset (read back from the lake)."""
+    return [*(_filled_check(g) for g in range(1, generations + 1)), _dataset_check(generations)]
 
 
 def fill_in_assets(generations: int = 2) -> list:

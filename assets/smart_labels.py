@@ -3,28 +3,35 @@ object (the paper's Table 3 evaluation, which may read the sample's truth, is in
 labels, features or the objects change."""
 
 import json
+import warnings
 
 import polars as pl
 from dagster import (
+    AssetCheckExecutionContext,
     AssetExecutionContext,
     AssetIn,
     AssetKey,
     AssetSelection,
     DefaultSensorStatus,
     MaterializeResult,
+    PreviewWarning,
     RunRequest,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
     asset,
+    asset_check,
     define_asset_job,
     sensor,
 )
 
+from assets.check_results import check_result
+from emma_pipeline.checks import smart_labels_cover
 from emma_pipeline.labeling.features import object_embedding_feature_set, pretrained_feature_set
 from emma_pipeline.labeling.materialize import smart_labels as score_property
 from resources.label_store import LabelStoreResource
 from resources.lake import LakeResource
+from resources.lake_io_manager import read_as_read_by, snapshot_of
 from assets.evaluation.smart_labels import smart_label_evaluation
 from assets.smart_label_partitions import PARTITION as _PARTITION
 from assets.smart_label_partitions import smart_label_properties, write_property as _write
@@ -66,7 +73,27 @@ def _features(context, objects, text_embeddings, image_embeddings, object_embedd
     return pretrained_feature_set(objects, text_embeddings, image_embeddings)
 
 
+def _cover_objects(context: AssetCheckExecutionContext, lake: LakeResource):
+    prop, store = context.partition_key, lake.lake()
+    version = snapshot_of(context.instance, AssetKey("smart_labels"), prop)
+    rows = store.read("smart_labels", version=version, where='"property" = ?', params=[prop],
+                      columns=["object_id", "property", "probability"])  # fmt: skip
+    objects = read_as_read_by(store, context.instance, "objects", "smart_labels", ["asin"], partition=prop)
+    return check_result(smart_labels_cover(rows, objects["asin"].to_list(), prop))
+
+
+with warnings.catch_warnings():  # a check per partition is a preview API in Dagster 1.13; each property is its own run
+    warnings.simplefilter("ignore", PreviewWarning)
+    smart_labels_cover_objects = asset_check(
+        asset="smart_labels", name="covers_objects_probabilities", blocking=True, additional_deps=["objects"],
+        partitions_def=smart_label_properties,
+        description="As committed, per property: one smart_labels row per object (as the property's model read "
+        "objects), exactly once, each probability in [0, 1].",
+    )(_cover_objects)  # fmt: skip
+
+
 smart_label_assets = [labels, smart_labels, smart_label_evaluation]
+smart_label_checks = [smart_labels_cover_objects]
 smart_labels_job = define_asset_job(
     "materialize_smart_labels", selection=AssetSelection.assets(*smart_label_assets), partitions_def=smart_label_properties,
     description="Export the labels of one property, train its final model, label every object, evaluate.",

@@ -100,6 +100,13 @@ def snapshot_of(instance: DagsterInstance, asset_key: AssetKey, partition: str |
     return _snapshot(_record(instance, asset_key, partition))
 
 
+def recorded_metadata(instance: DagsterInstance, table: str, name: str) -> object | None:
+    """The value of metadata entry ``name`` on the latest materialization of ``table``, or None."""
+    record = _record(instance, AssetKey(table))
+    value = record.asset_materialization.metadata.get(name) if record else None
+    return value.value if value is not None else None
+
+
 def read_committed(lake: Lake, instance: DagsterInstance, table: str, columns: list[str] | None = None) -> pl.DataFrame:
     """``table`` as its latest materialization committed it: at the snapshot that recorded, per partition for a
     partitioned table (each batch's rows at its own snapshot). What a check compares, never a newer write."""

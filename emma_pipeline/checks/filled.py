@@ -23,6 +23,12 @@ RATING_TOLERANCE = 1e-5  # ratings are stored as float32 shares of the review hi
 RELATIVE_TOLERANCE = 1e-9  # price and mass are copied as float64
 
 
+COLUMNS = ("asin", "split", "price", "mass", "materials", "category_path", "ratings",
+           *(f"{a}_{part}" for a in ATTRIBUTES for part in ("source", "confidence")))  # what the check reads
+STATED_IN = {"objects": ["asin", "price_usd", "mass_kg", "rating_hist"], "object_materials": ["asin", "material_ids"],
+             "object_categories": ["asin", "category_ids"]}  # fmt: skip
+
+
 def allowed_sources(generation: int) -> set[str]:
     """``original`` and the generations up to ``generation`` (a generation-k table holds no later generation)."""
     return {ORIGINAL, *(f"gen{g}" for g in range(1, generation + 1))}
@@ -101,13 +107,17 @@ def originals_kept(filled: pl.DataFrame, stated: dict[str, dict], sources: Colle
 
 
 def filled_well_formed(filled: pl.DataFrame, objects: pl.DataFrame, object_materials: pl.DataFrame,
-                       object_categories: pl.DataFrame, generation: int) -> CheckOutcome:  # fmt: skip
-    """One row per ASIN of ``objects`` (exactly once, no other), and ``originals_kept``."""
+                       object_categories: pl.DataFrame, generation: int, splits: pl.DataFrame | None = None) -> CheckOutcome:  # fmt: skip
+    """One row per ASIN of ``objects`` (exactly once, no other), ``originals_kept``, and with ``splits`` (the
+    published table) ``splits_agree``."""
     stated = stated_values(objects, object_materials, object_categories)
-    return combined({
+    parts = {
         "rows": accounted_for(objects["asin"].to_list(), {"filled": filled["asin"].to_list()}),
         "values": originals_kept(filled, stated, allowed_sources(generation)),
-    })  # fmt: skip
+    }
+    if splits is not None:
+        parts["split"] = splits_agree(filled, splits)
+    return combined(parts)
 
 
 def splits_agree(table: pl.DataFrame, splits: pl.DataFrame) -> CheckOutcome:

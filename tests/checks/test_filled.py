@@ -83,3 +83,5 @@ def test_the_split_column_must_be_the_assigned_split():
     assert splits_agree(_filled(), splits).passed
     result = splits_agree(_filled(split=["train", "val"]), splits)
     assert _failures(result) == {"split_disagrees": ["A2: val != test"]}
+    published = filled_well_formed(_filled(split=["train", "val"]), OBJECTS, MATERIALS, CATEGORIES, 2, splits)
+    assert _failures(published) == {"split/split_disagrees": ["A2: val != test"]}

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 from dagster import AssetMaterialization, AssetSpec, DagsterInstance, build_sensor_context, materialize
 
-from assets.smart_labels import smart_label_assets, smart_label_properties, smart_labels_sensor
+from assets.smart_labels import smart_label_assets, smart_label_checks, smart_label_properties, smart_labels_sensor
 from emma_pipeline.labeling.store import LabelStore
 from emma_pipeline.warehouse.lake import Lake, LakeConfig
 from resources import DuckLakeIOManager, GroundTruth, LabelStoreResource, LakeResource
@@ -52,9 +52,11 @@ def test_smart_labels_label_every_object_and_evaluate_on_held_out_test_labels(tm
     with DagsterInstance.ephemeral() as instance:
         instance.add_dynamic_partitions(smart_label_properties.name, ["is_container"])
         upstream = [AssetSpec(n).with_io_manager_key("io_manager") for n in ("objects", "text_embeddings", "image_embeddings")]
-        result = materialize([*upstream, *smart_label_assets], partition_key="is_container", instance=instance,
-                             resources=resources_for(lake, store.path, tmp_path / "no_truth"))  # fmt: skip
+        result = materialize([*upstream, *smart_label_assets, *smart_label_checks], partition_key="is_container",
+                             instance=instance, resources=resources_for(lake, store.path, tmp_path / "no_truth"))  # fmt: skip
         assert result.success
+        [check] = result.get_asset_check_evaluations()  # the property's rows as committed, one per object
+        assert check.passed and check.metadata["rows/keys_in"].value == len(feats.object_ids)
     smart = lake.lake().read("smart_labels")
     assert smart.height == len(feats.object_ids) and smart["object_id"].n_unique() == smart.height
     assert smart["label_store_version"].unique().to_list() == [store.get_property("is_container").version]
