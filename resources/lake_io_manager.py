@@ -127,7 +127,9 @@ def read_as_read_by(lake: Lake, instance: DagsterInstance, table: str, read_by: 
     (``dagster/input_event_pointer/<input>``), and that event's ``lake_snapshot`` is the version loaded. A chain
     (``("dataset", "filled_gen2")``) follows the tags through assets in between. A partitioned ``table``: each batch
     at its latest materialization up to that event (batches that came later are left out). Without a tag (not a
-    recorded input, or materialized outside a run) ``read_committed``: the newest committed version."""
+    recorded input, or materialized outside a run) ``read_committed``: the newest committed version.
+    The gap left: Dagster takes the pointer when the step starts and ``load_input`` reads the input's latest
+    materialization moments later, so an input committed in between is compared at the older version."""
     pointer = input_pointer(instance, [read_by] if isinstance(read_by, str) else list(read_by), table, partition)
     if pointer is None:
         return read_committed(lake, instance, table, columns)
