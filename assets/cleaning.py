@@ -3,6 +3,7 @@ filters (no title/image, no core attributes, non-physical, generic images, text-
 
 The five outputs are written by the asset itself in one lake transaction (one snapshot): an analyst never sees
 new ``objects`` with old ``removals``, and the dedup index version they were decided on is committed with them.
+Each table is updated by ASIN: only rows that changed since the previous outputs are deleted and inserted.
 """
 
 import polars as pl
@@ -36,12 +37,13 @@ from emma_pipeline.cleaning.fingerprint import fingerprint
 from emma_pipeline.cleaning.incremental import deduplicate
 from emma_pipeline.embeddings import as_matrix
 from emma_pipeline.encoders.image_encoder import has_embedding
+from emma_pipeline.warehouse.keyed_update import changed_rows
 from resources.folders import OutputFolders
 from resources.lake import LakeResource
 from resources.lake_io_manager import output_metadata, recorded_metadata
 
 ROWS_CHECK = "rows_accounted_for"
-_PREVIOUS = ("dedup_state", "duplicate_groups", "removals", "object_scores")
+_PREVIOUS = ("dedup_state", "duplicate_groups", "removals", "object_scores", "objects")
 _INPUTS = ("joined_listings", "join_removals", "text_embeddings", "image_embeddings")
 
 
@@ -79,7 +81,8 @@ def clean_objects(
     hashes = hashes.with_columns(image_rows["reason"].alias("image_reason"))
     dedup_config, filter_config = DedupConfig(), FilterConfig()
     index_dir = folders.index_dir / "dedup"
-    _, (state, groups, removals, scores) = _read_previous(lake)
+    _, previous_tables = _read_previous(lake)
+    state, groups, removals, scores = (previous_tables[name] for name in _PREVIOUS[:4])
     previous = load_previous_dedup(state, groups, removals, index_dir, fingerprint(dedup_config))
     context.log.info(previous.note)
     dedup = deduplicate(joined_listings, text, image, hashes.select("asin", "text_hash", "image_hash"),
@@ -120,7 +123,8 @@ def clean_objects(
             pl.lit(v, dtype=pl.Utf8).alias(k) if isinstance(v, str) else v.alias(k) for k, v in state_columns.items()
         ),
     }
-    snapshot = lake.lake().write_tables(tables, f"cleaning outputs by run {context.run_id}")
+    updates = {name: changed_rows(frame, previous_tables[name]) for name, frame in tables.items()}
+    snapshot = lake.lake().update_tables(updates, f"cleaning outputs by run {context.run_id}")
     extra = {
         "objects": {"joined": joined_listings.height, "duplicates_removed": dedup.removals.height,
                     "filtered": filtered.removals.height, "objects": filtered.kept.height,
@@ -132,7 +136,9 @@ def clean_objects(
         "dedup_state": {"index_version": version, "filter_models": models_version},
     }  # fmt: skip
     for name, frame in tables.items():
-        yield MaterializeResult(asset_key=name, metadata={**output_metadata(name, frame, snapshot), **extra.get(name, {})})
+        written = {"rows_updated": updates[name].rows.height, "rows_deleted": len(updates[name].deleted)}
+        metadata = {**output_metadata(name, frame, snapshot), **written, **extra.get(name, {})}
+        yield MaterializeResult(asset_key=name, metadata=metadata)
 
 
 @asset_check(
@@ -173,7 +179,6 @@ def _positions(asins: list[str], subset: list[str]) -> pl.Series:
     return pl.Series([where[a] for a in subset])
 
 
-def _read_previous(lake: LakeResource) -> tuple[int, tuple[pl.DataFrame | None, ...]]:
-    """The last committed dedup state, groups and removals, from one snapshot (they are written together)."""
-    snapshot, frames = lake.lake().read_together(list(_PREVIOUS))
-    return snapshot, tuple(frames[name] for name in _PREVIOUS)
+def _read_previous(lake: LakeResource) -> tuple[int, dict[str, pl.DataFrame | None]]:
+    """The last committed cleaning outputs, from one snapshot (they are written together)."""
+    return lake.lake().read_together(list(_PREVIOUS))

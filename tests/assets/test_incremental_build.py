@@ -55,7 +55,8 @@ pytestmark = pytest.mark.integration
 # the learned filters need this few seeds and objects to be fitted at all on a 40-listing batch
 SMALL_FILTERS = {"non_physical_min_seeds": 1, "mismatch_min_listings": 20}
 # tables a build updates by ASIN: the second build's commit may touch only rows that changed
-KEYED = ("object_materials", "object_categories", "splits")
+CLEANING = ("objects", "removals", "duplicate_groups", "object_scores")  # with dedup_state, in one snapshot
+KEYED = (*CLEANING, "object_materials", "object_categories", "splits")
 
 
 class Calls:
@@ -187,7 +188,7 @@ def test_a_second_batch_redoes_only_the_asins_it_touched(tmp_path, monkeypatch, 
     landing = LandingZone(root=settings.landing)
     with DagsterInstance.ephemeral() as instance:
         assert _sensor_then_build(instance, definitions, landing) == ["batch-0001"]
-        before = {name: lake.read(name) for name in ("joined_listings", "objects", "object_scores", "removals", *KEYED)}
+        before = {name: lake.read(name) for name in ("joined_listings", "duplicate_groups", *KEYED)}
         first_snapshots = {name: snapshot_of(instance, AssetKey(name)) for name in KEYED}
         first_build = Counter(calls.counts)
         assert first_build["text_encoded"] == before["joined_listings"].height  # a first build embeds everything
@@ -195,7 +196,7 @@ def test_a_second_batch_redoes_only_the_asins_it_touched(tmp_path, monkeypatch, 
 
         updated, copied = _write_second_batch(home, first, lake)
         assert _sensor_then_build(instance, definitions, landing) == ["batch-0002"]
-        second_snapshots = {name: snapshot_of(instance, AssetKey(name)) for name in KEYED}
+        second_snapshots = {name: snapshot_of(instance, AssetKey(name)) for name in (*KEYED, "dedup_state")}
 
     sources = ("ucsd_listings", "image2mass_listings", "aspa_listings")
     batch2_asins = set(pl.concat([lake.read(s, where="batch = 'batch-0002'").select("asin") for s in sources])["asin"])
@@ -237,12 +238,16 @@ def test_a_second_batch_redoes_only_the_asins_it_touched(tmp_path, monkeypatch, 
     assert 0 < calls.counts["non_physical_scored"] == fresh["non_physical_probability"].is_not_null().sum()
     assert 0 < calls.counts["text_image_scored"] == fresh["text_image_agreement"].is_not_null().sum()
     assert calls.counts["non_physical_scored"] <= len(touched - {COPY_ASIN})  # the copy never reached the filters
-    # the stages after cleaning committed only the rows that changed, all of ASINs batch 2 touched
+    # cleaning and the stages after it committed only the rows that changed, all of ASINs batch 2 touched (or
+    # objects that entered or left, or shared a duplicate group with one), the cleaning tables in one snapshot
+    assert len({second_snapshots[name] for name in (*CLEANING, "dedup_state")}) == 1
     entered_or_left = set(before["objects"]["asin"]) ^ set(objects["asin"])
+    groups = lake.read("duplicate_groups")
+    regrouped = set(groups.filter(pl.col("asin").is_in(list(batch2_asins)).any().over("group_id"))["asin"])
     for name in KEYED:
         written = _committed_keys(lake, name, first_snapshots[name], second_snapshots[name])
         differ = _differing_keys(before[name], lake.read(name, version=second_snapshots[name]))
-        assert written == differ and differ and differ <= batch2_asins | entered_or_left, name
+        assert written == differ and differ and differ <= batch2_asins | entered_or_left | regrouped, name
         assert name != "object_materials" or updated in written or updated not in set(objects["asin"])
     _assert_as_from_nothing(lake, objects)
     print(f"batch 2 touched {len(touched)} ASINs; first build {dict(first_build)}; second build {dict(calls.counts)}")
