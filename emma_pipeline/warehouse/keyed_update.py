@@ -1,5 +1,5 @@
 """An asset output that changes a table by key instead of replacing it: the rows a batch touched, and the keys
-that left. The lake IO manager applies it with ``Lake.update_by_key`` (one snapshot); downstream reads still see
+that left. The lake IO manager applies it with ``Lake.update_tables`` (one snapshot); downstream reads still see
 the whole table."""
 
 from __future__ import annotations
@@ -31,8 +31,7 @@ def changed_keys(current: pl.DataFrame, previous: pl.DataFrame | None, key: str,
         return current[key].to_list(), []
     same = current.join(previous.select(key, value), on=[key, value], how="semi")[key]
     changed = current.filter(~pl.col(key).is_in(same.implode()))[key].to_list()
-    gone = previous.filter(~pl.col(key).is_in(current[key].implode()))[key].to_list()
-    return changed, gone
+    return changed, _gone(current, previous, key)
 
 
 def changed_rows(current: pl.DataFrame, previous: pl.DataFrame | None, key: str = "asin") -> KeyedUpdate:
