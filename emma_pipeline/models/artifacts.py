@@ -55,9 +55,9 @@ def _predictions_arrays(prefix: str, p: Predictions) -> dict[str, np.ndarray]:
 
 def _predictions_from(arrays: dict[str, np.ndarray], prefix: str) -> Predictions:
     values = {f.name: arrays.get(f"{prefix}{f.name}") for f in fields(Predictions)}
-    values["temperature"] = float(values["temperature"]) if values["temperature"] is not None else 1.0
-    threshold = values["material_threshold"]
-    values["material_threshold"] = float(threshold) if threshold is not None else 0.5
+    for f in fields(Predictions):  # scalars are stored as 0-d arrays; an older artifact lacks the newer ones
+        if f.type == "float":
+            values[f.name] = float(values[f.name]) if values[f.name] is not None else f.default
     return Predictions(**values)
 
 

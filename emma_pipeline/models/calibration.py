@@ -53,3 +53,23 @@ def fit_threshold(prob: np.ndarray, target: np.ndarray, mask: np.ndarray) -> flo
     scores = np.array([material_f1(prob, target, mask, t) for t in THRESHOLDS])
     best = np.flatnonzero(scores >= scores.max() - 1e-12)
     return float(THRESHOLDS[best[np.argmin(np.abs(THRESHOLDS[best] - 0.5))]])
+
+
+def fit_prior_weight(pred: np.ndarray, prior: np.ndarray, target: np.ndarray, steps: int = 40) -> float:
+    """The weight w in [0, 1] of the mixture (1 - w) * pred + w * prior (rows are distributions) that minimizes
+    the mean KL(target || mixture) on these rows: shrinkage of a noisy distribution toward the training prior,
+    fitted on held-out rows. KL is convex in w, so a ternary search finds the minimum. Returns 0.0 when no row
+    is rated."""
+    from emma_pipeline.models.metrics import rating_kl
+
+    known = np.isfinite(target).all(axis=1)
+    if not known.any():
+        return 0.0
+    pred, target = pred[known], target[known]
+    loss = lambda w: rating_kl((1 - w) * pred + w * prior, target)  # noqa: E731
+    lo, hi = 0.0, 1.0
+    for _ in range(steps):
+        a, b = lo + (hi - lo) / 3, hi - (hi - lo) / 3
+        lo, hi = (lo, b) if loss(a) <= loss(b) else (a, hi)
+    w = (lo + hi) / 2
+    return 0.0 if loss(0.0) <= loss(w) else 1.0 if loss(1.0) < loss(w) else float(w)

@@ -50,6 +50,9 @@ class ModelConfig:
     # fusion
     fusion_epochs: int = 30
     kl_lambda: float = 0.1
+    # the KL-to-uniform penalty counts only beyond the KL of weights (0.9, rest even), short of the 0.95 that counts
+    # as collapse: balanced weights are left alone, collapse onto one modality is pushed back; 0 = the plain KL
+    kl_free_max_weight: float = 0.9
     modality_dropout: float = 0.15  # training-time share of objects whose image input is masked out
     limit_batches: int | None = None  # fast_dev_run-like cap on batches per epoch (tests)
 

@@ -17,7 +17,7 @@ from emma_pipeline.models.prepare import Prepared
 from emma_pipeline.models.tasks import TASKS, TaskConfig, everything
 from emma_pipeline.models.text_model import build_heads
 from emma_pipeline.models.trained import TrainedModel, calibrated, finish
-from emma_pipeline.models.training import fit, run
+from emma_pipeline.models.training import fit, run, seed
 
 DROP_SHARE = 0.3
 
@@ -48,7 +48,7 @@ def _net(task: TaskConfig, arrays: dict, prepared: Prepared, config: ModelConfig
     n_types = int(arrays["product_type"].max()) + 1 if "product_type" in arrays else 0
     return FusionNet(lambda width: build_heads(width, task, prepared, config), dims, merger, width=config.hidden // 2,
                      n_product_types=n_types, n_category_nodes=prepared.hierarchy.size if "category_node" in arrays else 0,
-                     modality_dropout=config.modality_dropout)  # fmt: skip
+                     modality_dropout=config.modality_dropout, kl_free_max_weight=config.kl_free_max_weight)  # fmt: skip
 
 
 def train_fusion_model(prepared: Prepared, text: TrainedModel, vision: TrainedModel, config: ModelConfig,
@@ -64,6 +64,7 @@ def train_fusion_model(prepared: Prepared, text: TrainedModel, vision: TrainedMo
     for task in tasks:
         spec = everything(task)
         arrays = fusion_arrays(prepared, text, vision, spec.inputs, features)
+        seed(config)
         net = _net(spec, arrays, prepared, config, merger)
         data = MultiTaskData(arrays, prepared.rows("train"), prepared.rows("val"), config.batch_size * 4, config.seed)
         fit(net, data, spec.outputs, prepared.hierarchy, config, Path(work_dir) / task, epochs=config.fusion_epochs,
@@ -80,6 +81,7 @@ def train_fusion_model(prepared: Prepared, text: TrainedModel, vision: TrainedMo
         outputs["modality_weights"] = np.mean(np.stack(list(weights.values())), axis=0)
     name = f"fusion_{merger}"
     info = {"merger": merger, "kl_lambda": config.kl_lambda if merger == "attention" else None,
+            "kl_free_max_weight": config.kl_free_max_weight if merger == "attention" else None,
             "modalities": list(net.modalities), "images_hidden_share": DROP_SHARE,
             "modality_weights_per_task": {t: w.mean(axis=0).round(4).tolist() for t, w in weights.items()}}  # fmt: skip
     model = finish(name, "fusion", merger, outputs, np.ones(len(everyone), bool), prepared, tasks, info)

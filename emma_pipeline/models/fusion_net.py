@@ -12,11 +12,28 @@ from torch import nn
 MERGERS = ("concat", "attention")
 
 
-def kl_to_uniform(weights: torch.Tensor, present: torch.Tensor) -> torch.Tensor:
-    """Mean over objects of KL(p || uniform over the modalities present) = log k − H(p)."""
+def kl_budget(k: torch.Tensor, free_max_weight: float) -> torch.Tensor:
+    """KL to uniform of the weights (m, (1 − m)/(k − 1), ...) over k modalities, m = ``free_max_weight``: the
+    KL an object may have before the regularizer acts. 0 where m ≤ 1/k (and for k ≤ 1)."""
+    k = k.clamp(min=1)
+    m = torch.clamp(torch.full_like(k, float(free_max_weight)), max=1 - 1e-6)
+    rest = ((1 - m) / (k - 1).clamp(min=1)).clamp(min=1e-12)
+    kl = k.log() + m * m.clamp(min=1e-12).log() + (1 - m) * rest.log()
+    return torch.where((k > 1) & (m > 1 / k), kl, torch.zeros_like(kl))
+
+
+def kl_to_uniform(weights: torch.Tensor, present: torch.Tensor, free_max_weight: float = 0.0) -> torch.Tensor:
+    """Mean over objects of KL(p || uniform over the modalities present) = log k − H(p), the Rakuten paper's
+    regularizer. With ``free_max_weight`` m > 0 only the KL beyond that of weights (m, rest spread evenly) counts
+    (a hinge): objects whose weights are no more peaked than that are not pushed toward uniform at all, so the
+    penalty acts against collapse onto one modality without bending balanced weights."""
     p = weights.clamp(min=1e-12)
     entropy = -(weights * p.log() * present).sum(dim=1)
-    return (present.sum(dim=1).clamp(min=1).log() - entropy).mean()
+    k = present.sum(dim=1)
+    kl = k.clamp(min=1).log() - entropy
+    if free_max_weight > 0:
+        kl = (kl - kl_budget(k, free_max_weight)).clamp(min=0)
+    return kl.mean()
 
 
 class FusionNet(nn.Module):
@@ -25,8 +42,9 @@ class FusionNet(nn.Module):
 
     def __init__(self, heads_factory, dims: dict[str, int], merger: str = "attention", width: int = 128,
                  n_product_types: int = 0, n_category_nodes: int = 0, id_dim: int = 16,
-                 modality_dropout: float = 0.0) -> None:
+                 modality_dropout: float = 0.0, kl_free_max_weight: float = 0.0) -> None:
         super().__init__()
+        self.kl_free_max_weight = kl_free_max_weight  # see ``kl_to_uniform``
         self.modality_dropout = modality_dropout  # training only: hide the image of this share of objects
         if merger not in MERGERS:
             raise ValueError(f"merger must be one of {MERGERS}, got {merger!r}")
@@ -65,7 +83,7 @@ class FusionNet(nn.Module):
             scores = self.score(torch.cat(hidden, dim=1)).masked_fill(present == 0, -math.inf)
             weights = torch.softmax(scores, dim=1)
             hidden = [h * weights[:, i : i + 1] * len(self.modalities) for i, h in enumerate(hidden)]
-            extras = {"modality_weights": weights, "kl_to_uniform": kl_to_uniform(weights, present)}
+            extras = {"modality_weights": weights, "kl_to_uniform": kl_to_uniform(weights, present, self.kl_free_max_weight)}
         merged = torch.cat(hidden, dim=1)
         extras["embedding"] = merged
         return self.heads(merged), extras

@@ -28,6 +28,7 @@ class Predictions:
     modality_weights: np.ndarray | None = None  # (n, k) attention merger only
     temperature: float = 1.0  # material temperature fitted on the calibration split
     material_threshold: float = 0.5  # decision threshold of the material F1, chosen on held-out rows
+    rating_prior_weight: float = 0.0  # ``ratings`` = (1 - w) * network + w * training mean, w fitted on held-out rows
 
     def subset(self, rows: np.ndarray) -> Predictions:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -38,6 +39,11 @@ class Predictions:
 
     def with_threshold(self, threshold: float) -> Predictions:
         return replace(self, material_threshold=float(threshold))
+
+    def with_rating_prior(self, prior: np.ndarray, weight: float) -> Predictions:
+        """Ratings shrunk toward ``prior`` (a distribution over the 5 stars) with ``weight`` in [0, 1]."""
+        mixed = (1 - weight) * self.ratings + weight * np.asarray(prior)[None, :]
+        return replace(self, ratings=mixed, rating_prior_weight=float(weight))
 
     @property
     def tasks(self) -> tuple[str, ...]:

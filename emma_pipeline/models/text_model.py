@@ -15,7 +15,7 @@ from emma_pipeline.models.prepare import Prepared
 from emma_pipeline.models.tasks import TaskConfig, named
 from emma_pipeline.models.text_net import TextNet, load_text_backbone
 from emma_pipeline.models.trained import TrainedModel, finish
-from emma_pipeline.models.training import fit, run
+from emma_pipeline.models.training import fit, run, seed
 
 
 def build_heads(in_dim: int, task: TaskConfig, prepared: Prepared, config: ModelConfig) -> TaskHeads:
@@ -30,6 +30,7 @@ def train_text_model(prepared: Prepared, config: ModelConfig, work_dir: Path, ta
     task = task or named("text")[0]
     model, tokenizer = backbone or load_text_backbone(config.text_model)
     net = TextNet(model, None, config.text_trainable_layers)
+    seed(config)
     net.heads = build_heads(net.dim, task, prepared, config)
     tokens = tokenize(prepared.objects["text"].to_list(), tokenizer, config.max_seq_len)
     # the frozen bottom runs once here instead of in every epoch and prediction pass, when its outputs fit the budget

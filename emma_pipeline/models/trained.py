@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from emma_pipeline.models.baselines import baseline_predictions
-from emma_pipeline.models.calibration import fit_temperature, fit_threshold
+from emma_pipeline.models.baselines import baseline_predictions, priors
+from emma_pipeline.models.calibration import fit_prior_weight, fit_temperature, fit_threshold
 from emma_pipeline.models.predictions import Predictions, evaluate, from_outputs
 from emma_pipeline.models.prepare import Prepared
 
@@ -29,6 +29,26 @@ class TrainedModel:
 
 
 def calibrated(predictions: Predictions, prepared: Prepared) -> Predictions:
+    """Shrink the rating distributions toward the training mean, then calibrate the materials (below)."""
+    return _calibrated_materials(_shrunk_ratings(predictions, prepared), prepared)
+
+
+def _shrunk_ratings(predictions: Predictions, prepared: Prepared) -> Predictions:
+    """Mix the predicted rating distributions with the training split's mean distribution, the weight fitted on
+    the val and calibration splits (rows where the model had input; never the test split). A few ratings per
+    brand make the network's distributions noisy; on held-out rows the mixture is never worse than either end."""
+    if predictions.ratings is None:
+        return predictions
+    train = prepared.targets.subset(prepared.rows("train"))
+    prior = np.exp(priors(train, prepared.hierarchy)["ratings"].astype(np.float64))
+    prior = prior / prior.sum()
+    held = prepared.rows("val", "calibration")
+    held = held[predictions.available[held]]
+    weight = fit_prior_weight(predictions.ratings[held], prior, prepared.targets.ratings[held])
+    return predictions.with_rating_prior(prior, weight)
+
+
+def _calibrated_materials(predictions: Predictions, prepared: Prepared) -> Predictions:
     """Fit the material temperature on the calibration split, then the F1 threshold of the calibrated
     probabilities on the val and calibration splits (rows where the model had input; never the test split)."""
     if predictions.material_logits is None:

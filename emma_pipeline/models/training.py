@@ -20,6 +20,12 @@ from emma_pipeline.models.module import MultiTaskModule, stack_outputs
 LAST_CHECKPOINT = "last.ckpt"
 
 
+def seed(config: ModelConfig) -> None:
+    """Seed every generator before a network's random initialization, so a model's weights depend on its config's
+    seed alone, not on what ran before it in the process (``fit`` seeds again before training)."""
+    L.seed_everything(config.seed, workers=True, verbose=False)
+
+
 def fit(net: torch.nn.Module, data: MultiTaskData, tasks: tuple[str, ...], hierarchy: CategoryHierarchy,
         config: ModelConfig, work_dir: Path, epochs: int | None = None, freeze_epochs: int | None = None,
         callbacks: tuple = ()) -> MultiTaskModule:
@@ -30,7 +36,7 @@ def fit(net: torch.nn.Module, data: MultiTaskData, tasks: tuple[str, ...], hiera
     stops after ``config.early_stopping_patience`` epochs without improvement."""
     for name in ("lightning.pytorch", "lightning.fabric"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    L.seed_everything(config.seed, workers=True, verbose=False)
+    seed(config)
     module = MultiTaskModule(net, tasks, hierarchy, config)
     checkpoints = Path(work_dir) / "checkpoints"
     monitor = "val/loss" if len(data.val_rows) else None

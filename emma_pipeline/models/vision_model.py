@@ -15,7 +15,7 @@ from emma_pipeline.models.prepare import Prepared
 from emma_pipeline.models.tasks import TaskConfig, named
 from emma_pipeline.models.text_model import build_heads
 from emma_pipeline.models.trained import TrainedModel, calibrated, finish
-from emma_pipeline.models.training import fit, run
+from emma_pipeline.models.training import fit, run, seed
 from emma_pipeline.models.vision_net import VisionNet, load_vision_backbone
 
 
@@ -43,6 +43,7 @@ def train_vision_model(prepared: Prepared, config: ModelConfig, work_dir: Path, 
     task = task or named("vision")[0]
     net = VisionNet(backbone if backbone is not None else load_vision_backbone(config.image_model), None,
                     config.vision_trainable_blocks)  # fmt: skip
+    seed(config)
     net.heads = build_heads(net.dim, task, prepared, config)
     image_lists = [paths or [] for paths in prepared.objects["image_urls"].to_list()]
     arrays, loader, masks = _image_inputs(net, image_lists, config, trunk_cache)

@@ -1,18 +1,20 @@
 """What is chosen on held-out rows, never on the test split: the material F1 threshold and the best epoch."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from emma_pipeline.models.calibration import fit_threshold
+from emma_pipeline.models.calibration import fit_prior_weight, fit_threshold
 from emma_pipeline.models.data import MultiTaskData, target_arrays
-from emma_pipeline.models.metrics import material_f1
+from emma_pipeline.models.metrics import material_f1, rating_kl
 from emma_pipeline.models.tasks import TaskConfig
 from emma_pipeline.models.text_model import build_heads
 from emma_pipeline.models.training import fit
 from emma_pipeline.models.trained import calibrated
 from emma_pipeline.models.baselines import baseline_predictions
+from emma_pipeline.models.predictions import Predictions
 
 
 def test_threshold_follows_the_ranking_when_probabilities_stay_below_one_half():
@@ -30,6 +32,50 @@ def test_threshold_is_one_half_without_labels_and_calibrated_predictions_carry_i
     train = prepared.targets.subset(prepared.rows("train"))
     base = calibrated(baseline_predictions(train, prepared.hierarchy, len(prepared.asins)), prepared)
     assert 0.0 < base.material_threshold < 1.0
+
+
+def _peaked(rng, n, target=None):
+    """Distributions that put 0.9 on one star: the target's likeliest star for half the rows (when given), a
+    random star otherwise: informative but overconfident."""
+    star = rng.integers(0, 5, n)
+    if target is not None:
+        star = np.where(rng.random(n) < 0.5, target.argmax(axis=1), star)
+    out = np.full((n, 5), 0.025)
+    out[np.arange(n), star] = 0.9
+    return out
+
+
+def test_rating_prior_weight_is_zero_for_exact_predictions_and_shrinks_noisy_ones():
+    rng = np.random.default_rng(0)
+    target = rng.dirichlet(np.ones(5) * 2, size=200)
+    prior = target.mean(axis=0)
+    assert fit_prior_weight(target, prior, target) == 0.0
+    noisy = _peaked(rng, 200, target)
+    w = fit_prior_weight(noisy, prior, target)
+    mixed = rating_kl((1 - w) * noisy + w * prior, target)
+    assert 0.0 < w < 1.0
+    assert mixed < min(rating_kl(noisy, target), rating_kl(np.tile(prior, (200, 1)), target))
+    unrated = np.full((3, 5), np.nan)
+    assert fit_prior_weight(noisy[:3], prior, unrated) == 0.0
+
+
+def test_rating_shrinkage_is_fitted_on_held_out_rows_never_on_test(prepared):
+    """Changing the test split's rating targets leaves the fitted weight alone; changing the held-out ones moves it."""
+    rng = np.random.default_rng(1)
+    n = len(prepared.asins)
+    noisy = Predictions(available=np.ones(n, dtype=bool), ratings=_peaked(rng, n))
+    w = calibrated(noisy, prepared).rating_prior_weight
+    assert 0.0 < w <= 1.0
+
+    def with_ratings(rows, values):
+        ratings = prepared.targets.ratings.copy()
+        ratings[rows] = values
+        return replace(prepared, targets=replace(prepared.targets, ratings=ratings))
+
+    test = prepared.rows("test")
+    assert calibrated(noisy, with_ratings(test, noisy.ratings[test])).rating_prior_weight == w
+    held = prepared.rows("val", "calibration")
+    assert calibrated(noisy, with_ratings(held, noisy.ratings[held])).rating_prior_weight == 0.0
 
 
 class Tabular(torch.nn.Module):
