@@ -56,7 +56,7 @@ def _predictions_arrays(prefix: str, p: Predictions) -> dict[str, np.ndarray]:
 def _predictions_from(arrays: dict[str, np.ndarray], prefix: str) -> Predictions:
     values = {f.name: arrays.get(f"{prefix}{f.name}") for f in fields(Predictions)}
     for f in fields(Predictions):  # scalars are stored as 0-d arrays; an older artifact lacks the newer ones
-        if f.type == "float":
+        if isinstance(f.default, float):
             values[f.name] = float(values[f.name]) if values[f.name] is not None else f.default
     return Predictions(**values)
 

@@ -115,3 +115,16 @@ def test_training_stops_once_val_loss_stops_improving(prepared, tiny_config, tmp
         ran[patience] = module.trainer.current_epoch
         assert module.best_epoch == 0
     assert ran == {2: 3, 0: 10}
+
+
+def test_held_out_choices_survive_the_artifact_and_an_older_artifact_loads_with_defaults():
+    from emma_pipeline.models.artifacts import _predictions_arrays, _predictions_from
+
+    p = Predictions(available=np.ones(2, dtype=bool), ratings=np.full((2, 5), 0.2), temperature=2.0,
+                    material_threshold=0.3, rating_prior_weight=0.4)  # fmt: skip
+    arrays = _predictions_arrays("p.", p)
+    back = _predictions_from(arrays, "p.")
+    assert (back.temperature, back.material_threshold, back.rating_prior_weight) == (2.0, 0.3, 0.4)
+    assert isinstance(back.rating_prior_weight, float)
+    older = _predictions_from({k: v for k, v in arrays.items() if k != "p.rating_prior_weight"}, "p.")
+    assert older.rating_prior_weight == 0.0
