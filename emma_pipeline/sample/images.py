@@ -1,8 +1,8 @@
 """Synthetic product photos: the archetype's silhouette filled with the main material's texture, on a white or
 light background, with per-view rotation, scale and placement (view 0 is the clean "main" image).
 
-Electronic items get LED dots or a cable, sharp items a bright pointed edge, transparent items are drawn
-see-through. Rendering is a pure function of (product, view, seed): the same inputs give identical JPEG bytes.
+Electronic items get LED dots or a cable, sharp items a bright pointed edge, articulating items a hinge (a pivot
+with two arms), transparent items are drawn see-through whatever their material. Rendering is a pure function of (product, view, seed): the same inputs give identical JPEG bytes.
 Duplicate listings mostly show an edited copy of their twin's photo (``edit_picture``), as re-uploads do.
 """
 
@@ -35,8 +35,9 @@ def _object(p: Product, rng: np.random.Generator, size: int) -> Image.Image:
     shade = 1.05 - 0.2 * np.linspace(0, 1, size, dtype=np.float32)[None, :]  # light from the left
     colour = rgb * (shade * (1 - 0.35 * edge))[..., None]
     colour = colour * (1 - d[..., None]) + _DETAIL_RGB * d[..., None]
-    alpha = np.maximum(b * (0.55 if kind == "glass" else 1.0), d)
-    if kind == "glass":
+    see_through = p.prop("transparent")  # clear plastic, acrylic and glass alike; frosted or tinted glass is opaque
+    alpha = np.maximum(b * (0.55 if see_through else 1.0), d)
+    if see_through:
         colour = colour * (1 - edge[..., None]) + np.array([90, 110, 130], np.float32) * edge[..., None]
         alpha = np.maximum(alpha, edge)
     rgba = np.dstack([np.clip(colour, 0, 255), alpha * 255]).astype(np.uint8)
@@ -59,6 +60,13 @@ def _mark_properties(img: Image.Image, p: Product, rng: np.random.Generator) -> 
     if p.prop("sharp"):
         tip = (s * rng.uniform(0.05, 0.2), s * rng.uniform(0.4, 0.6))
         draw.polygon([tip, (s * 0.35, tip[1] - 0.04 * s), (s * 0.35, tip[1] + 0.01 * s)], fill=(235, 238, 242))
+    if p.prop("articulating"):
+        hx, hy, r = s * rng.uniform(0.3, 0.7), s * rng.uniform(0.25, 0.45), s * 0.035
+        bend = rng.uniform(0.5, 1.2)
+        for side in (-1, 1):
+            end = (hx + side * 0.16 * s * np.cos(bend / 2), hy + 0.16 * s * np.sin(bend / 2))
+            draw.line([(hx, hy), end], fill=(70, 70, 78), width=max(2, s // 40))
+        draw.ellipse([hx - r, hy - r, hx + r, hy + r], fill=(150, 150, 160), outline=(40, 40, 45))
 
 
 def _background(rng: np.random.Generator, view: int, size: int) -> Image.Image:
