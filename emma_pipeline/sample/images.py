@@ -2,7 +2,8 @@
 light background, with per-view rotation, scale and placement (view 0 is the clean "main" image).
 
 Electronic items get LED dots or a cable, sharp items a bright pointed edge, articulating items a hinge (a pivot
-with two arms), transparent items are drawn see-through whatever their material. Rendering is a pure function of (product, view, seed): the same inputs give identical JPEG bytes.
+with two arms), transparent items are drawn see-through (pale, with a dark rim and specular streaks) whatever their
+material. Rendering is a pure function of (product, view, seed): the same inputs give identical JPEG bytes.
 Duplicate listings mostly show an edited copy of their twin's photo (``edit_picture``), as re-uploads do.
 """
 
@@ -36,10 +37,15 @@ def _object(p: Product, rng: np.random.Generator, size: int) -> Image.Image:
     colour = rgb * (shade * (1 - 0.35 * edge))[..., None]
     colour = colour * (1 - d[..., None]) + _DETAIL_RGB * d[..., None]
     see_through = p.prop("transparent")  # clear plastic, acrylic and glass alike; frosted or tinted glass is opaque
-    alpha = np.maximum(b * (0.55 if see_through else 1.0), d)
-    if see_through:
-        colour = colour * (1 - edge[..., None]) + np.array([90, 110, 130], np.float32) * edge[..., None]
-        alpha = np.maximum(alpha, edge)
+    alpha = np.maximum(b * (0.4 if see_through else 1.0), d)
+    if see_through:  # what a clear item looks like on a white sweep: pale body, dark rim, specular streaks
+        rim = np.asarray(body.filter(ImageFilter.FIND_EDGES).filter(ImageFilter.MaxFilter(3)), np.float32) / 255
+        colour = colour * (1 - rim[..., None]) + np.array([90, 110, 130], np.float32) * rim[..., None]
+        u = (np.arange(size, dtype=np.float32)[None, :] + np.arange(size, dtype=np.float32)[:, None]) / (2 * size)
+        start = rng.uniform(0.3, 0.45)
+        streak = b * ((np.abs(u - start) < 0.02) | (np.abs(u - start - 0.07) < 0.01))
+        colour = colour * (1 - streak[..., None]) + 255 * streak[..., None]
+        alpha = np.maximum(np.maximum(alpha, rim), 0.9 * streak)
     rgba = np.dstack([np.clip(colour, 0, 255), alpha * 255]).astype(np.uint8)
     return Image.fromarray(rgba, "RGBA")
 
