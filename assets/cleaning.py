@@ -1,9 +1,10 @@
 """Cleaned objects: near-duplicates removed (incrementally, against persisted ANN indexes), then the paper's
 filters (no title/image, no core attributes, non-physical, generic images, text-image mismatch).
 
-The five outputs are written by the asset itself in one lake transaction (one snapshot): an analyst never sees
-new ``objects`` with old ``removals``, and the dedup index version they were decided on is committed with them.
-Each table is updated by ASIN: only rows that changed since the previous outputs are deleted and inserted.
+The six outputs are written by the asset itself in one lake transaction (one snapshot): an analyst never sees
+new ``objects`` with old ``removals``, and the dedup index and filter models versions they were decided on
+(the one row of ``dedup_versions``) are committed with them. Each per-ASIN table is updated by ASIN: only rows
+that changed since the previous outputs are deleted and inserted.
 """
 
 import polars as pl
@@ -21,10 +22,9 @@ from assets.check_results import check_result, committed, committed_asins
 from assets.metadata import counts_markdown
 from emma_pipeline.checks import accounted_for, dedup_state_covers, object_scores_cover
 from emma_pipeline.cleaning.dedup_config import DedupConfig
-from emma_pipeline.cleaning.dedup_store import DEDUP_CONFIG, INDEX_VERSION, load_previous_dedup, save_dedup_index
+from emma_pipeline.cleaning.dedup_store import load_previous_dedup, save_dedup_index
+from emma_pipeline.cleaning.dedup_versions import INDEX_VERSION, KEY, versions_row
 from emma_pipeline.cleaning.filter_models import (
-    MODELS_CONFIG,
-    MODELS_VERSION,
     FilterModels,
     known_scores,
     model_fingerprint,
@@ -43,7 +43,8 @@ from resources.lake import LakeResource
 from resources.lake_io_manager import output_metadata, recorded_metadata
 
 ROWS_CHECK = "rows_accounted_for"
-_PREVIOUS = ("dedup_state", "duplicate_groups", "removals", "object_scores", "objects")
+_PREVIOUS = ("dedup_state", "dedup_versions", "duplicate_groups", "removals", "object_scores", "objects")
+_KEYS = {"dedup_versions": KEY}  # the key each output is updated by; the others by ASIN
 _INPUTS = ("joined_listings", "join_removals", "text_embeddings", "image_embeddings")
 
 
@@ -57,8 +58,9 @@ def _spec(name: str, description: str) -> AssetSpec:
         _spec("duplicate_groups", "Every duplicate group: members, the kept one, similarity and what matched."),
         _spec("removals", "Every ASIN removed by any stage (join, dedup, filters) with reason, detail, kept twin."),
         _spec("object_scores", "Per object: non-physical probability, generic-image group, text-image agreement."),
-        _spec("dedup_state", "Per ASIN, the input hashes the dedup and filter decisions were made on; the dedup "
-              "index and filter models versions they used and fingerprints of the configs."),
+        _spec("dedup_state", "Per ASIN, the input hashes the dedup and filter decisions were made on."),
+        _spec("dedup_versions", "One row: the dedup index and filter models versions the cleaning decisions were "
+              "made on, and fingerprints of the configs they were made with."),
     ],
     ins={name: AssetIn(name) for name in _INPUTS},
 )
@@ -82,13 +84,13 @@ def clean_objects(
     dedup_config, filter_config = DedupConfig(), FilterConfig()
     index_dir = folders.index_dir / "dedup"
     _, previous_tables = _read_previous(lake)
-    state, groups, removals, scores = (previous_tables[name] for name in _PREVIOUS[:4])
-    previous = load_previous_dedup(state, groups, removals, index_dir, fingerprint(dedup_config))
+    state, versions, groups, removals, scores = (previous_tables[name] for name in _PREVIOUS[:5])
+    previous = load_previous_dedup(state, versions, groups, removals, index_dir, fingerprint(dedup_config))
     context.log.info(previous.note)
     dedup = deduplicate(joined_listings, text, image, hashes.select("asin", "text_hash", "image_hash"),
                         previous.state, dedup_config)  # fmt: skip
     context.log.info(f"dedup judged {dedup.checked:,} new or changed listings; {dedup.removals.height:,} duplicates in all")
-    # a new immutable index version; it takes effect only when dedup_state naming it commits below
+    # a new immutable index version; it takes effect only when dedup_versions naming it commits below
     version = save_dedup_index(dedup.state.index, index_dir, keep=[previous.version] if previous.version else [])
 
     kept = dedup.kept["asin"].to_list()
@@ -97,7 +99,7 @@ def clean_objects(
     image_reasons = pl.Series(image_rows["reason"]).gather(rows).to_list()
     row_hash = row_hashes(joined_listings, hashes)
     models_dir = folders.index_dir / "filter_models"
-    saved = previous_filter_models(state, models_dir, filter_config)
+    saved = previous_filter_models(versions, models_dir, filter_config)
     context.log.info(saved.note)
     known = known_scores(kept, [row_hash[i] for i in rows], state, scores) if saved.models else None
     filtered = apply_filters(
@@ -109,9 +111,6 @@ def clean_objects(
     models_version = saved.version
     if saved.models is None or (fitted.non_physical, fitted.matcher) != (saved.models.non_physical, saved.models.matcher):
         models_version = save_filter_models(fitted, models_dir, keep=[saved.version] if saved.version else [])
-    state_columns = {"row_hash": pl.Series(row_hash, dtype=pl.Utf8), INDEX_VERSION: version,
-                     DEDUP_CONFIG: fingerprint(dedup_config), MODELS_VERSION: models_version,
-                     MODELS_CONFIG: model_fingerprint(filter_config)}  # fmt: skip
 
     removals = pl.concat([join_removals, dedup.removals, filtered.removals], how="vertical_relaxed")
     tables = {
@@ -119,11 +118,11 @@ def clean_objects(
         "duplicate_groups": dedup.groups,
         "removals": removals,
         "object_scores": filtered.scores,
-        "dedup_state": dedup.state.hashes.with_columns(
-            pl.lit(v, dtype=pl.Utf8).alias(k) if isinstance(v, str) else v.alias(k) for k, v in state_columns.items()
-        ),
-    }
-    updates = {name: changed_rows(frame, previous_tables[name]) for name, frame in tables.items()}
+        "dedup_state": dedup.state.hashes.with_columns(pl.Series("row_hash", row_hash, dtype=pl.Utf8)),
+        "dedup_versions": versions_row(version, fingerprint(dedup_config), models_version,
+                                       model_fingerprint(filter_config)),
+    }  # fmt: skip
+    updates = {name: changed_rows(frame, previous_tables[name], _KEYS.get(name, "asin")) for name, frame in tables.items()}
     snapshot = lake.lake().update_tables(updates, f"cleaning outputs by run {context.run_id}")
     extra = {
         "objects": {"joined": joined_listings.height, "duplicates_removed": dedup.removals.height,
@@ -133,7 +132,7 @@ def clean_objects(
         "duplicate_groups": {"groups": dedup.groups["group_id"].n_unique()},
         "removals": {"by_stage_and_reason": counts_markdown(removals.with_columns(
             pl.concat_str("stage", "reason", separator=": ").alias("stage_reason")), "stage_reason")},
-        "dedup_state": {"index_version": version, "filter_models": models_version},
+        "dedup_versions": {"index_version": version, "filter_models": models_version},
     }  # fmt: skip
     for name, frame in tables.items():
         written = {"rows_updated": updates[name].rows.height, "rows_deleted": len(updates[name].deleted)}
@@ -161,14 +160,16 @@ def object_scores_cover_judged(context: AssetCheckExecutionContext, lake: LakeRe
     return check_result(object_scores_cover(scores, committed_asins(context, lake, "objects"), filtered))
 
 
-@asset_check(asset="dedup_state", name="covers_joined_listings", blocking=True, additional_deps=["joined_listings"],
-             description="As committed: one dedup_state row per ASIN of joined_listings (as cleaning read it), every "
-             "row naming the dedup index version the materialization recorded.")  # fmt: skip
+@asset_check(asset="dedup_state", name="covers_joined_listings", blocking=True,
+             additional_deps=["joined_listings", "dedup_versions"],
+             description="As committed: one dedup_state row per ASIN of joined_listings (as cleaning read it), and "
+             "one dedup_versions row, naming the dedup index version the materialization recorded.")  # fmt: skip
 def dedup_state_covers_joined(context: AssetCheckExecutionContext, lake: LakeResource):
-    state = committed(context, lake, "dedup_state", ["asin", INDEX_VERSION])
+    state = committed_asins(context, lake, "dedup_state")
+    versions = committed(context, lake, "dedup_versions", [INDEX_VERSION])
     joined = committed_asins(context, lake, "joined_listings", read_by="dedup_state")
-    recorded = recorded_metadata(context.instance, "dedup_state", "index_version")
-    return check_result(dedup_state_covers(state, joined, None if recorded is None else str(recorded)))
+    recorded = recorded_metadata(context.instance, "dedup_versions", INDEX_VERSION)
+    return check_result(dedup_state_covers(state, versions, joined, None if recorded is None else str(recorded)))
 
 
 cleaning_checks = [objects_rows_accounted_for, object_scores_cover_judged, dedup_state_covers_joined]

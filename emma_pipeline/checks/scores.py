@@ -1,5 +1,6 @@
 """Per-object score tables: a probability per object and property (``smart_labels``), the filters' scores
-(``object_scores``) and the dedup state, each covering exactly the objects it scores."""
+(``object_scores``) and the dedup state, each covering exactly the objects it scores (the dedup state with the
+one row of versions its decisions were made on)."""
 
 from __future__ import annotations
 
@@ -39,12 +40,14 @@ def object_scores_cover(scores: pl.DataFrame, objects: Iterable[str], filtered: 
     return combined({"rows": accounted_for(judged, {"object_scores": scores["asin"].to_list()}), "values": values})
 
 
-def dedup_state_covers(state: pl.DataFrame, joined: Iterable[str], recorded_version: str | None) -> CheckOutcome:
-    """One row per ASIN of ``joined_listings`` (the hashes the next run compares with), every row naming the one
-    dedup index version the materialization recorded (``recorded_version``; None: not recorded, any one version)."""
-    versions = set(state["index_version"].to_list())
-    expected = {recorded_version} if recorded_version is not None else versions - {None}
-    wrong = versions - expected if len(expected) == 1 else versions
-    values = outcome({"rows": state.height, "index_versions": len(versions)},
-                     {"index_version_not_recorded_one": {"<null>" if v is None else v for v in wrong}})  # fmt: skip
-    return combined({"rows": accounted_for(joined, {"dedup_state": state["asin"].to_list()}), "values": values})
+def dedup_state_covers(state_asins: Iterable[str], versions: pl.DataFrame, joined: Iterable[str],
+                       recorded_version: str | None) -> CheckOutcome:  # fmt: skip
+    """One ``dedup_state`` row per ASIN of ``joined_listings`` (the hashes the next run compares with), and exactly
+    one ``dedup_versions`` row (``index_version``), naming the dedup index version the materialization recorded
+    (``recorded_version``; None: not recorded, any version but none)."""
+    named = versions["index_version"].to_list()
+    wrong = {v for v in named if v is None or (recorded_version is not None and v != recorded_version)}
+    values = outcome({"version_rows": versions.height},
+                     {"version_rows_not_one": {f"{versions.height} rows"} if versions.height != 1 else set(),
+                      "index_version_not_recorded": {"<null>" if v is None else v for v in wrong}})  # fmt: skip
+    return combined({"rows": accounted_for(joined, {"dedup_state": list(state_asins)}), "versions": values})

@@ -1,10 +1,10 @@
 """The learned filters between rebuilds: their fitted models saved as one immutable version, and the earlier
 scores of unchanged listings, so a new batch is scored with the saved models and only its own listings are.
 
-The version name is stored in ``dedup_state`` (committed with the cleaning outputs, as the dedup index's is);
-so is a fingerprint of the configuration the models were fitted with: when it changes, the models are fitted
-again and every listing is scored again. Thresholds are not part of it: decisions are taken again from the
-scores on every run, so a changed threshold applies to every listing at once.
+The version name is stored in the one-row ``dedup_versions`` table (committed with the cleaning outputs, as the
+dedup index's is); so is a fingerprint of the configuration the models were fitted with: when it changes, the
+models are fitted again and every listing is scored again. Thresholds are not part of it: decisions are taken
+again from the scores on every run, so a changed threshold applies to every listing at once.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ import numpy as np
 import polars as pl
 from sklearn.pipeline import Pipeline
 
+from emma_pipeline.cleaning.dedup_versions import MODELS_CONFIG, MODELS_VERSION, committed_versions
 from emma_pipeline.cleaning.filters import FilterConfig, KnownScores
 from emma_pipeline.cleaning.fingerprint import fingerprint
 from emma_pipeline.cleaning.text_image_match import TextImageMatcher
 from emma_pipeline.cleaning.versioned_folder import version_folder, write_version
 
 _NON_PHYSICAL, _MATCHER = "non_physical.joblib", "matcher"
-MODELS_VERSION, MODELS_CONFIG = "filter_models", "filter_config"  # dedup_state columns
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,8 @@ def load_filter_models(directory: str | Path, version: str) -> FilterModels:
 
 def known_scores(asins: list[str], row_hashes: list[str], previous_state: pl.DataFrame | None,
                  previous_scores: pl.DataFrame | None) -> KnownScores:  # fmt: skip
-    """Earlier scores of the listings in ``asins`` whose ``row_hash`` is the one they were scored on."""
+    """Earlier scores of the listings in ``asins`` whose ``row_hash`` (a per-ASIN column of ``dedup_state``) is the
+    one they were scored on; meaningful only with the models ``dedup_versions`` names (``previous_filter_models``)."""
     n = len(asins)
     if previous_state is None or previous_scores is None or "row_hash" not in previous_state.columns:
         return KnownScores(np.full(n, np.nan), np.full(n, np.nan))
@@ -88,14 +89,16 @@ class PreviousModels:
     note: str
 
 
-def previous_filter_models(state: pl.DataFrame | None, directory: str | Path, config: FilterConfig) -> PreviousModels:
-    """The models the committed ``dedup_state`` names, if they were fitted with ``config``'s model settings."""
-    if state is None or not {MODELS_VERSION, MODELS_CONFIG} <= set(state.columns) or not state.height:
-        return PreviousModels(None, None, "no saved filter models: fitting them and scoring every listing")
-    version, fitted_with = state[MODELS_VERSION][0], state[MODELS_CONFIG][0]
-    if fitted_with != model_fingerprint(config):
+def previous_filter_models(versions: pl.DataFrame | None, directory: str | Path, config: FilterConfig) -> PreviousModels:
+    """The models the committed ``dedup_versions`` row names, if they were fitted with ``config``'s model settings."""
+    row, missing = committed_versions(versions)
+    if row is None or row[MODELS_VERSION] is None:
+        why = missing or "dedup_versions names no filter models"
+        return PreviousModels(None, None, f"{why}: fitting the filter models and scoring every listing")
+    version = row[MODELS_VERSION]
+    if row[MODELS_CONFIG] != model_fingerprint(config):
         return PreviousModels(None, None, "filter model settings changed: fitting again and scoring every listing")
     try:
         return PreviousModels(load_filter_models(directory, version), version, f"scoring with filter models {version}")
-    except FileNotFoundError as missing:
-        return PreviousModels(None, None, f"{missing}: fitting again and scoring every listing")
+    except FileNotFoundError as gone:
+        return PreviousModels(None, None, f"{gone}: fitting again and scoring every listing")

@@ -5,7 +5,7 @@ only step that switches versions), says which version is current (the product se
 
 ``write_version`` / ``version_folder`` (the dedup index): each save writes a new ``v-<uuid>`` folder (under a hidden ``.partial`` name until complete) and returns its
 name. Nothing on disk says which version is current: the caller records the name where it commits its own
-results (the dedup stage stores it in the ``dedup_state`` table, in the same lake transaction as its outputs),
+results (the dedup stage stores it in the ``dedup_versions`` table, in the same lake transaction as its outputs),
 so a run killed before that commit leaves the previous name, and the previous folder, in force. A save sweeps
 every other version except those the caller still refers to (``keep``).
 """

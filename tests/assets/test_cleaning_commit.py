@@ -8,12 +8,12 @@ from dagster import AssetSpec, DagsterInstance, materialize
 from assets.cleaning import clean_objects
 from emma_pipeline.removals import REMOVALS_SCHEMA
 from emma_pipeline.settings import load_settings
-from emma_pipeline.warehouse.lake import Lake
+from emma_pipeline.warehouse.lake import LAKE_ALIAS, Lake
 from resources import build_resources
 
 TEXT_DIM, IMAGE_DIM = 8, 16
 INPUTS = [AssetSpec(name) for name in ("joined_listings", "join_removals", "text_embeddings", "image_embeddings")]
-CLEANING_TABLES = ("objects", "duplicate_groups", "removals", "object_scores", "dedup_state")
+CLEANING_TABLES = ("objects", "duplicate_groups", "removals", "object_scores", "dedup_state", "dedup_versions")
 
 
 def _axis(i: int, dim: int = TEXT_DIM) -> np.ndarray:
@@ -93,7 +93,7 @@ def test_a_run_killed_before_its_outputs_commit_leaves_the_next_run_removing_the
         assert removal.select("stage", "kept_twin").row(0) == ("dedup", "Z")
 
 
-def test_the_five_cleaning_tables_change_in_one_snapshot(settings):
+def test_the_six_cleaning_tables_change_in_one_snapshot(settings):
     lake = Lake(settings.lake_config())
     with DagsterInstance.ephemeral() as instance:
         _write_inputs(lake, ["A", "B", "C"], [None, 1.0, None], np.stack([_axis(0), _near(0, 1), _axis(2)]))
@@ -104,4 +104,36 @@ def test_the_five_cleaning_tables_change_in_one_snapshot(settings):
     (snapshot,) = set(snapshots.values())
     for table in CLEANING_TABLES:
         assert lake.versions(table)["snapshot_id"].to_list() == [snapshot]
-    assert lake.read("dedup_state")["index_version"].n_unique() == 1
+    versions = lake.read("dedup_versions")
+    assert versions.height == 1 and versions["index_version"].to_list() == [recorded(result, "dedup_versions", "index_version")]
+    assert "index_version" not in lake.read("dedup_state").columns  # table-wide values are not repeated per ASIN
+
+
+def recorded(result, table: str, name: str):
+    (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key.path[-1] == table]
+    return event.materialization.metadata[name].value
+
+
+def _to_old_layout(lake: Lake) -> None:
+    """The lake as cleaning left it before dedup_versions: the table-wide values on every dedup_state row, and no
+    versions table."""
+    table_wide = lake.read("dedup_versions").drop("key").row(0, named=True)
+    lake.write_table("dedup_state", lake.read("dedup_state").with_columns(
+        pl.lit(value, dtype=pl.Utf8).alias(name) for name, value in table_wide.items()))  # fmt: skip
+    with lake.connect() as con:
+        con.execute(f"DROP TABLE {LAKE_ALIAS}.dedup_versions")
+
+
+def test_a_lake_from_before_dedup_versions_is_judged_again_once_and_rewritten_in_the_new_layout(settings):
+    lake = Lake(settings.lake_config())
+    with DagsterInstance.ephemeral() as instance:
+        _write_inputs(lake, ["A", "B", "C"], [None, 1.0, None], np.stack([_axis(0), _near(0, 1), _axis(2)]))
+        assert _clean(settings, instance).success
+        objects, removals = lake.read("objects").sort("asin"), lake.read("removals").sort("asin")
+        _to_old_layout(lake)
+        again = _clean(settings, instance)
+        notes = [entry.user_message for entry in instance.all_logs(again.run_id)]
+    assert again.success and recorded(again, "objects", "dedup_checked") == 3  # a full run, not a crash
+    assert any("layout from before dedup_versions" in note for note in notes)
+    assert lake.read("objects").sort("asin").equals(objects) and lake.read("removals").sort("asin").equals(removals)
+    assert "index_version" not in lake.read("dedup_state").columns and lake.read("dedup_versions").height == 1

@@ -44,7 +44,7 @@ from emma_pipeline.sample import generate_sample
 from emma_pipeline.settings import load_settings
 from emma_pipeline.warehouse.lake import Lake
 from resources import LandingZone, build_resources
-from resources.lake_io_manager import snapshot_of
+from resources.lake_io_manager import recorded_metadata, snapshot_of
 
 SEED, N_FIRST, N_NEW = 1, 40, 4  # seed 1: rule-named digital goods, so the non-physical model is fitted
 DOWNSTREAM = "incremental_downstream"
@@ -55,7 +55,7 @@ pytestmark = pytest.mark.integration
 # the learned filters need this few seeds and objects to be fitted at all on a 40-listing batch
 SMALL_FILTERS = {"non_physical_min_seeds": 1, "mismatch_min_listings": 20}
 # tables a build updates by ASIN: the second build's commit may touch only rows that changed
-CLEANING = ("objects", "removals", "duplicate_groups", "object_scores")  # with dedup_state, in one snapshot
+CLEANING = ("objects", "removals", "duplicate_groups", "object_scores", "dedup_state")  # with dedup_versions
 KEYED = (*CLEANING, "object_materials", "object_categories", "splits")
 
 
@@ -179,6 +179,7 @@ def _write_second_batch(home: Path, first: dict, lake: Lake) -> tuple[str, str]:
     return updated, copied
 
 
+@pytest.mark.timeout(3000)  # two builds of the graph up to splits: over 900 s with other builds on 2 cores
 def test_a_second_batch_redoes_only_the_asins_it_touched(tmp_path, monkeypatch, calls):
     home = tmp_path / "home"
     first = generate_sample(home, n_listings=N_FIRST, seed=SEED, batch="batch-0001", progress=False)
@@ -196,7 +197,12 @@ def test_a_second_batch_redoes_only_the_asins_it_touched(tmp_path, monkeypatch, 
 
         updated, copied = _write_second_batch(home, first, lake)
         assert _sensor_then_build(instance, definitions, landing) == ["batch-0002"]
-        second_snapshots = {name: snapshot_of(instance, AssetKey(name)) for name in (*KEYED, "dedup_state")}
+        second_snapshots = {name: snapshot_of(instance, AssetKey(name)) for name in (*KEYED, "dedup_versions")}
+        # per-ASIN state only: the second batch rewrites the rows it touched, not the whole table
+        state_written, state_rows = recorded_metadata(instance, "dedup_state", "rows_updated"), lake.read("dedup_state").height
+        print(f"second batch wrote {state_written} of {state_rows} dedup_state rows")
+        assert 0 < state_written < state_rows
+        recorded_index = recorded_metadata(instance, "dedup_versions", "index_version")
 
     sources = ("ucsd_listings", "image2mass_listings", "aspa_listings")
     batch2_asins = set(pl.concat([lake.read(s, where="batch = 'batch-0002'").select("asin") for s in sources])["asin"])
@@ -240,7 +246,9 @@ def test_a_second_batch_redoes_only_the_asins_it_touched(tmp_path, monkeypatch, 
     assert calls.counts["non_physical_scored"] <= len(touched - {COPY_ASIN})  # the copy never reached the filters
     # cleaning and the stages after it committed only the rows that changed, all of ASINs batch 2 touched (or
     # objects that entered or left, or shared a duplicate group with one), the cleaning tables in one snapshot
-    assert len({second_snapshots[name] for name in (*CLEANING, "dedup_state")}) == 1
+    assert len({second_snapshots[name] for name in (*CLEANING, "dedup_versions")}) == 1
+    versions = lake.read("dedup_versions", version=second_snapshots["dedup_versions"])
+    assert versions.height == 1 and versions["index_version"].to_list() == [recorded_index]
     entered_or_left = set(before["objects"]["asin"]) ^ set(objects["asin"])
     groups = lake.read("duplicate_groups")
     regrouped = set(groups.filter(pl.col("asin").is_in(list(batch2_asins)).any().over("group_id"))["asin"])

@@ -75,6 +75,8 @@ def test_ingest_then_downstream(settings, sample_home):
     assert set(splits["split"].unique()) <= {"train", "val", "test", "calibration"}
     quality = dict(lake.read("cleaning_evaluation").iter_rows())
     assert quality["dedup_precision"] >= 0.9
+    # the table-wide cleaning values in one row beside the per-ASIN dedup_state, not on each of its rows
+    assert lake.read("dedup_versions").height == 1 and "index_version" not in lake.read("dedup_state").columns
 
     embedded = lake.read("object_embeddings")
     assert sorted(embedded["asin"].to_list()) == sorted(cleaned["asin"].to_list())

@@ -1,4 +1,4 @@
-"""object_scores, dedup_state and smart_labels (per property) checks read the committed rows back and fail on a
+"""object_scores, dedup_state (with dedup_versions) and smart_labels (per property) checks read the committed rows back and fail on a
 corrupted table. Tiny stand-in assets under the real names feed the real checks."""
 
 import polars as pl
@@ -21,7 +21,7 @@ def resources(tmp_path):
     return {"lake": lake, "io_manager": DuckLakeIOManager(lake_resource=lake)}
 
 
-def _cleaning_graph(scored: list[str], state_asins: list[str]):
+def _cleaning_graph(scored: list[str], state_asins: list[str], versions: list[str] = ("v1",)):
     @asset(name="joined_listings")
     def joined_listings() -> pl.DataFrame:
         return pl.DataFrame({"asin": JOINED})
@@ -39,11 +39,15 @@ def _cleaning_graph(scored: list[str], state_asins: list[str]):
         return pl.DataFrame({"asin": scored, "non_physical_probability": [0.1] * len(scored)})
 
     @asset(name="dedup_state", ins={"joined_listings": AssetIn("joined_listings")})
-    def dedup_state(joined_listings: pl.DataFrame):
-        state = pl.DataFrame({"asin": state_asins, "index_version": "v1"})
-        return Output(state, metadata={"index_version": "v1"})
+    def dedup_state(joined_listings: pl.DataFrame) -> pl.DataFrame:
+        return pl.DataFrame({"asin": state_asins, "text_hash": "t"})
 
-    return [joined_listings, objects, removals, object_scores, dedup_state]
+    @asset(name="dedup_versions", deps=[joined_listings])
+    def dedup_versions():
+        rows = pl.DataFrame({"key": "cleaning", "index_version": list(versions)}, schema_overrides={"key": pl.Utf8})
+        return Output(rows, metadata={"index_version": "v1"})
+
+    return [joined_listings, objects, removals, object_scores, dedup_state, dedup_versions]
 
 
 CHECKS = [object_scores_cover_judged, dedup_state_covers_joined]
@@ -66,6 +70,14 @@ def test_a_duplicated_score_and_a_lost_state_row_fail(resources):
     assert not scores.passed and "A3" in scores.metadata["sample/rows/repeated"].value
     state = checks["dedup_state:covers_joined_listings"]
     assert not state.passed and "A4" in state.metadata["sample/rows/missing"].value
+
+
+@pytest.mark.parametrize("versions, offence", [(["v2"], "index_version_not_recorded"), (["v1", "v1"], "version_rows_not_one")])
+def test_a_versions_row_naming_another_index_or_a_second_row_fails(resources, versions, offence):
+    run = materialize([*_cleaning_graph(["A1", "A2", "A3"], JOINED, versions), *CHECKS], resources=resources,
+                      raise_on_error=False)  # fmt: skip
+    state = _evaluations(run)["dedup_state:covers_joined_listings"]
+    assert not state.passed and state.metadata[f"versions/{offence}"].value >= 1
 
 
 def _smart_label_graph(probabilities: list[float]):

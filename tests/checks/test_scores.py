@@ -1,5 +1,5 @@
 """Score tables cover what they score: smart labels one probability per object and property, object_scores every
-listing the filters judged, dedup_state every joined listing with one recorded index version."""
+listing the filters judged, dedup_state every joined listing, beside one versions row naming the recorded index."""
 
 import polars as pl
 
@@ -42,11 +42,21 @@ def test_object_scores_cover_the_objects_and_the_filtered_listings():
                                  "values/probability_out_of_range": ["A1"]}  # fmt: skip
 
 
-def test_dedup_state_covers_every_joined_listing_with_the_recorded_index_version():
-    state = pl.DataFrame({"asin": ["J1", "J2"], "index_version": ["v2", "v2"]})
-    assert dedup_state_covers(state, ["J1", "J2"], "v2").passed
-    assert dedup_state_covers(state, ["J1", "J2"], None).passed
-    assert _failures(dedup_state_covers(state, ["J1", "J2", "J3"], "v2")) == {"rows/missing": ["J3"]}
-    assert _failures(dedup_state_covers(state, ["J1", "J2"], "v3")) == {"values/index_version_not_recorded_one": ["v2"]}
-    mixed = pl.DataFrame({"asin": ["J1", "J2"], "index_version": ["v1", "v2"]})
-    assert _failures(dedup_state_covers(mixed, ["J1", "J2"], None)) == {"values/index_version_not_recorded_one": ["v1", "v2"]}
+def _versions(*names) -> pl.DataFrame:
+    return pl.DataFrame({"index_version": list(names)}, schema={"index_version": pl.Utf8})
+
+
+def test_dedup_state_covers_every_joined_listing_and_one_versions_row_names_the_recorded_index():
+    state, one = ["J1", "J2"], _versions("v2")
+    assert dedup_state_covers(state, one, ["J1", "J2"], "v2").passed
+    assert dedup_state_covers(state, one, ["J1", "J2"], None).passed
+    assert _failures(dedup_state_covers(state, one, ["J1", "J2", "J3"], "v2")) == {"rows/missing": ["J3"]}
+    assert _failures(dedup_state_covers(state, one, ["J1", "J2"], "v3")) == {"versions/index_version_not_recorded": ["v2"]}
+    assert _failures(dedup_state_covers(state, _versions(None), ["J1", "J2"], None)) == {
+        "versions/index_version_not_recorded": ["<null>"]}
+
+
+def test_a_versions_table_without_exactly_one_row_fails():
+    assert _failures(dedup_state_covers(["J1"], _versions(), ["J1"], None)) == {"versions/version_rows_not_one": ["0 rows"]}
+    two = dedup_state_covers(["J1"], _versions("v1", "v2"), ["J1"], "v2")
+    assert _failures(two) == {"versions/version_rows_not_one": ["2 rows"], "versions/index_version_not_recorded": ["v1"]}

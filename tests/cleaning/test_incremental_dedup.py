@@ -3,6 +3,7 @@
 import numpy as np
 import polars as pl
 
+from emma_pipeline.cleaning.dedup_versions import DEDUP_CONFIG, INDEX_VERSION, versions_row
 from emma_pipeline.cleaning.incremental import deduplicate
 
 DIM = 8
@@ -71,19 +72,32 @@ def test_better_new_twin_replaces_the_old_kept_object():
 
 def test_decisions_made_with_another_dedup_config_are_judged_again(tmp_path):
     from emma_pipeline.cleaning.dedup_config import DedupConfig
-    from emma_pipeline.cleaning.dedup_store import DEDUP_CONFIG, INDEX_VERSION, load_previous_dedup, save_dedup_index
+    from emma_pipeline.cleaning.dedup_store import load_previous_dedup, save_dedup_index
     from emma_pipeline.cleaning.fingerprint import fingerprint
 
     asins = ["A", "B", "C"]
     first = deduplicate(_objects(asins), np.stack([_axis(0), _near(0, 1), _axis(2)]), _images(3), _hashes(asins))
     version = save_dedup_index(first.state.index, tmp_path)
-    state = first.state.hashes.with_columns(pl.lit(version).alias(INDEX_VERSION),
-                                            pl.lit(fingerprint(DedupConfig())).alias(DEDUP_CONFIG))  # fmt: skip
-    same = load_previous_dedup(state, first.groups, first.removals, tmp_path, fingerprint(DedupConfig()))
+    state, versions = first.state.hashes, versions_row(version, fingerprint(DedupConfig()), None, "m")
+    same = load_previous_dedup(state, versions, first.groups, first.removals, tmp_path, fingerprint(DedupConfig()))
     assert same.state is not None and same.version == version
     stricter = DedupConfig(text_threshold=0.999)  # B (cosine 0.995 to A) is no longer a duplicate
-    changed = load_previous_dedup(state, first.groups, first.removals, tmp_path, fingerprint(stricter))
+    changed = load_previous_dedup(state, versions, first.groups, first.removals, tmp_path, fingerprint(stricter))
     assert changed.state is None and "config changed" in changed.note
     again = deduplicate(_objects(asins), np.stack([_axis(0), _near(0, 1), _axis(2)]), _images(3), _hashes(asins),
                         changed.state, stricter)  # fmt: skip
     assert again.checked == 3 and again.removals.height == 0
+
+
+def test_a_dedup_state_from_before_dedup_versions_or_a_lost_versions_row_means_judging_every_listing(tmp_path):
+    from emma_pipeline.cleaning.dedup_store import load_previous_dedup, save_dedup_index
+
+    first = deduplicate(_objects(["A", "B"]), np.stack([_axis(0), _near(0, 1)]), _images(2), _hashes(["A", "B"]))
+    version = save_dedup_index(first.state.index, tmp_path)
+    old = first.state.hashes.with_columns(pl.lit(version).alias(INDEX_VERSION), pl.lit("c").alias(DEDUP_CONFIG))
+    from_old = load_previous_dedup(old, None, first.groups, first.removals, tmp_path, "c")
+    assert from_old.state is None and "layout from before dedup_versions" in from_old.note
+    for versions, note in ((None, "no dedup_versions table"), (versions_row(version, "c", None, "m").clear(), "0 rows"),
+                           (versions_row(None, "c", None, "m"), "names no index version")):  # fmt: skip
+        previous = load_previous_dedup(first.state.hashes, versions, first.groups, first.removals, tmp_path, "c")
+        assert previous.state is None and note in previous.note, previous.note

@@ -4,6 +4,7 @@ every listing from the stored scores; changed model settings fit the models agai
 import numpy as np
 import polars as pl
 
+from emma_pipeline.cleaning.dedup_versions import versions_row
 from emma_pipeline.cleaning.filter_models import (
     FilterModels,
     known_scores,
@@ -69,13 +70,16 @@ def test_a_changed_threshold_rejudges_every_listing_from_the_stored_scores(align
 
 def test_changed_model_settings_or_lost_models_mean_fitting_again(tmp_path):
     version = save_filter_models(FilterModels(None, None), tmp_path, keep=[])
-    state = pl.DataFrame({"asin": ["A"], "filter_models": [version], "filter_config": [model_fingerprint(CONFIG)]})
-    assert previous_filter_models(state, tmp_path, CONFIG).models == FilterModels(None, None)
+    versions = versions_row("v-index", "dedup", version, model_fingerprint(CONFIG))
+    assert previous_filter_models(versions, tmp_path, CONFIG).models == FilterModels(None, None)
     stricter = FilterConfig(mismatch_min_listings=100, matcher=FAST, mismatch_threshold=2.0)
-    assert previous_filter_models(state, tmp_path, stricter).version == version  # a threshold is not a model setting
+    assert previous_filter_models(versions, tmp_path, stricter).version == version  # a threshold is not a model setting
     other = FilterConfig(mismatch_min_listings=100, matcher=MatcherConfig(epochs=3))
-    assert previous_filter_models(state, tmp_path, other).models is None
-    assert previous_filter_models(state.with_columns(filter_models=pl.lit("v-gone")), tmp_path, CONFIG).models is None
+    assert previous_filter_models(versions, tmp_path, other).models is None
+    assert previous_filter_models(versions.with_columns(filter_models=pl.lit("v-gone")), tmp_path, CONFIG).models is None
+    # no versions row (a first run, or a lake from before dedup_versions): fit again, not crash
+    assert previous_filter_models(None, tmp_path, CONFIG).models is None
+    assert previous_filter_models(versions.clear(), tmp_path, CONFIG).models is None
 
 
 def test_known_scores_are_those_of_listings_whose_row_hash_is_unchanged():
