@@ -32,14 +32,15 @@ def _object(p: Product, rng: np.random.Generator, size: int) -> Image.Image:
     rgb = texture(kind, fixed or p.colour_rgb, size, rng)
     b = np.asarray(body, np.float32) / 255
     d = np.asarray(detail, np.float32) / 255
-    edge = np.asarray(body.filter(ImageFilter.FIND_EDGES), np.float32) / 255
+    edges = body.filter(ImageFilter.FIND_EDGES)
+    edge = np.asarray(edges, np.float32) / 255
     shade = 1.05 - 0.2 * np.linspace(0, 1, size, dtype=np.float32)[None, :]  # light from the left
     colour = rgb * (shade * (1 - 0.35 * edge))[..., None]
     colour = colour * (1 - d[..., None]) + _DETAIL_RGB * d[..., None]
     see_through = p.prop("transparent")  # clear plastic, acrylic and glass alike; frosted or tinted glass is opaque
     alpha = np.maximum(b * (0.4 if see_through else 1.0), d)
     if see_through:  # what a clear item looks like on a white sweep: pale body, dark rim, specular streaks
-        rim = np.asarray(body.filter(ImageFilter.FIND_EDGES).filter(ImageFilter.MaxFilter(3)), np.float32) / 255
+        rim = np.asarray(edges.filter(ImageFilter.MaxFilter(3)), np.float32) / 255
         colour = colour * (1 - rim[..., None]) + np.array([90, 110, 130], np.float32) * rim[..., None]
         u = (np.arange(size, dtype=np.float32)[None, :] + np.arange(size, dtype=np.float32)[:, None]) / (2 * size)
         start = rng.uniform(0.3, 0.45)
