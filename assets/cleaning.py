@@ -32,12 +32,13 @@ from emma_pipeline.cleaning.filter_models import (
     row_hashes,
     save_filter_models,
 )
-from emma_pipeline.cleaning.filters import FilterConfig, apply_filters
+from emma_pipeline.cleaning.filters import apply_filters
 from emma_pipeline.cleaning.fingerprint import fingerprint
 from emma_pipeline.cleaning.incremental import deduplicate
 from emma_pipeline.embeddings import as_matrix
 from emma_pipeline.encoders.image_encoder import has_embedding
 from emma_pipeline.warehouse.keyed_update import changed_rows
+from resources.cleaning import CleaningResource
 from resources.folders import OutputFolders
 from resources.lake import LakeResource
 from resources.lake_io_manager import output_metadata, recorded_metadata
@@ -72,6 +73,7 @@ def clean_objects(
     image_embeddings: pl.DataFrame,
     lake: LakeResource,
     folders: OutputFolders,
+    cleaning: CleaningResource,
 ):
     joined_listings = joined_listings.sort("asin")  # updated by ASIN, so stored in no particular order
     asins = joined_listings["asin"].to_list()
@@ -81,7 +83,7 @@ def clean_objects(
         text_embeddings.select("asin", pl.col("input_hash").alias("text_hash")), on="asin", how="left"
     ).join(image_rows.select("asin", pl.col("input_hash").alias("image_hash")), on="asin", how="left")
     hashes = hashes.with_columns(image_rows["reason"].alias("image_reason"))
-    dedup_config, filter_config = DedupConfig(), FilterConfig()
+    dedup_config, filter_config = DedupConfig(), cleaning.filter_config()
     index_dir = folders.index_dir / "dedup"
     _, previous_tables = _read_previous(lake)
     state, versions, groups, removals, scores = (previous_tables[name] for name in _PREVIOUS[:5])

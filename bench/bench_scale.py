@@ -1,21 +1,23 @@
 """Scale: wall time and peak memory per stage at several sample sizes, and what a 1 % batch costs.
 
-For each size a fresh EMMA_HOME gets one generated batch (without images: the generator's pictures and their
-embedding dominate the time otherwise; image embedding throughput is bench_embedding_throughput.py's; image
-fetching is off, so the filters remove every listing as ``images_not_fetched`` and the learned filters do not
-run: their cost is not in these figures), and
-``run_build`` ingests it and builds the cleaning part of the graph (join, image fetches, text and image
-embeddings, dedup and filters, materials, categories; the trained models are left out, as their retraining is
-scheduled, not per batch). Per Dagster step it reports wall seconds (from the run's step events) and the peak
-RSS of this process while the step ran (sampled every 50 ms; the process holds earlier stages' memory too, so
-"+MB" is the rise over the RSS at the step's start). The growth per 10x is each stage's time ratio between
-sizes 10x apart.
+For each size a fresh EMMA_HOME gets one generated batch without images (the generator's pictures and their
+embedding dominate the time otherwise). The build is a text-only one (``CleaningResource(require_images=False)``,
+image fetching off): listings without a picture stay, so dedup, the non-physical filter, materials, categories
+and splits judge every listing; the image-based filters have nothing to judge. ``run_build`` ingests the batch
+and builds the cleaning part of the graph (join, image fetches, text and image embeddings, dedup and filters,
+materials, categories, splits; the trained models are left out, as their retraining is scheduled, not per
+batch). Per Dagster step it reports wall seconds (from the run's step events) and the peak RSS of this process
+while the step ran (sampled every 50 ms; the process holds earlier stages' memory too, so "+MB" is the rise over
+the RSS at the step's start). The growth per 10x is each stage's time ratio between sizes 10x apart.
+
+What the images would cost is extrapolated, and the output says so: the image encoder's seconds per image are
+measured on ``--image-sample`` synthetic product photos, times the image references the largest build joined.
 
 Then a second batch of 1 % of the largest size (new listings, a tenth of them relisting earlier products, about
 half changed) is added to the largest build: ``one_percent_batch_fraction`` is that ingest + rebuild's wall time
 over the full build's. ``ingest_vs_duckdb_full_parse`` is bench_ingest's ratio at the largest size.
 
-    nice -n 19 python -m bench.bench_scale --sizes 10000 --data /tmp/emma_scale
+    python -m bench.bench_scale --sizes 10000 100000 --data /tmp/emma_scale
     python -m bench.bench_scale --sizes 10000 100000 1000000   # the issue's sizes (hours on a laptop)
 """
 
@@ -81,13 +83,16 @@ def _definitions(settings):
     from assets.jobs import INGESTION, ingest_job
     from assets.join import asin_join
     from assets.materials import map_materials
-    from resources import ImageStoreResource, build_resources
+    from assets.splits import splits
+    from resources import CleaningResource, ImageStoreResource, build_resources
 
-    stages = [asin_join, image_fetches, text_embeddings, image_embeddings, clean_objects, map_materials, categories]
+    stages = [asin_join, image_fetches, text_embeddings, image_embeddings, clean_objects, map_materials, categories,
+              splits]  # fmt: skip
     job = define_asset_job(JOB, selection=AssetSelection.all() - INGESTION)
     resources = build_resources(settings)
     # the generator's image URLs without images point at a real image host: request nothing
     resources["image_store"] = ImageStoreResource(root=resources["image_store"].root, fetch_enabled=False)
+    resources["cleaning"] = CleaningResource(require_images=False)
     return Definitions(assets=[*ingest_assets, *stages], jobs=[ingest_job, job], resources=resources)
 
 
@@ -145,6 +150,28 @@ def _generate(home: Path, n: int, batch: str, **kwargs) -> dict:
     return summary
 
 
+def _seconds_per_image(n: int, folder: Path) -> float:
+    """The image encoder's wall seconds per image (decode + forward) on ``n`` synthetic product photos."""
+    from bench.bench_embedding_throughput import synthetic_jpegs
+    from emma_pipeline.encoders.image_encoder import ImageEncoder
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = synthetic_jpegs(n, folder, seed=0)
+    encoder = ImageEncoder()
+    encoder.encode_files(paths[:16])  # warm-up: the first batch pays one-off allocation costs
+    start = time.perf_counter()
+    encoder.encode_files(paths)
+    return (time.perf_counter() - start) / n
+
+
+def _image_references(settings) -> int:
+    """Image references (URLs) of the joined listings in a built lake: what a full build would embed."""
+    from emma_pipeline.warehouse.lake import Lake
+
+    sql = "SELECT coalesce(sum(len(image_urls)), 0) AS n FROM joined_listings"
+    return int(Lake(settings.lake_config()).query(sql)["n"][0])
+
+
 def _table(sizes: list[int], stages: dict[int, list[dict]], walls: dict[int, float]) -> str:
     names = [row["stage"] for row in stages[sizes[-1]]]
     header = f"{'stage':<22}" + "".join(f"{f'{n:,} s':>12}{'peak MB':>9}{'+MB':>7}" for n in sizes)
@@ -185,6 +212,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--data", type=Path, default=None, help="folder for the generated homes (kept)")
     parser.add_argument("--plot", type=Path, default=None, help="where to save the plot (default: under --data)")
+    parser.add_argument("--image-sample", type=int, default=512, help="synthetic photos the image cost is timed on")
     args = parser.parse_args()
     data = args.data or Path(tempfile.mkdtemp(prefix="emma_scale_"))
     sizes = sorted(args.sizes)
@@ -194,13 +222,16 @@ def main() -> None:
             home = data / f"n{n}"
             print(f"[{n:,}] generating and building under {home} ...", flush=True)
             summary = _generate(home, n, "batch-0001")
-            walls[n], stages[n] = _build(_use_home(home), sampler)
+            settings = _use_home(home)
+            walls[n], stages[n] = _build(settings, sampler)
+            references = _image_references(settings)
         largest = sizes[-1]
         home = data / f"n{largest}"
         batch_n = max(1, largest // 100)
         print(f"[{largest:,}] adding a 1 % batch ({batch_n:,} listings) ...", flush=True)
         _generate(home, batch_n, "batch-0002", first_product=summary["next_product"], relist_fraction=0.1)
         batch_wall, batch_stages = _build(_use_home(home), sampler)
+    per_image = _seconds_per_image(args.image_sample, data / "photos")
     ingest = ingest_vs_duckdb(data / "ingest", largest)
     plot = args.plot or data / "bench_scale.png"
     _plot(sizes, stages, walls, batch_wall, plot)
@@ -213,10 +244,15 @@ def main() -> None:
     print(f"  {'whole batch (wall)':<22}{batch_wall:>8.1f} s   vs full build {walls[largest]:.1f} s")
     print(f"ingest: ours {ingest['ours']['seconds']:.2f} s, duckdb read_json -> table {ingest['full']['seconds']:.2f} s "
           f"on {ingest['path'].name}")
+    print(f"images (extrapolated, not run): {per_image * 1000:.1f} s per 1k images (decode + forward, "
+          f"{args.image_sample} synthetic photos); the {largest:,}-listing build joined {references:,} image references: "
+          f"about {per_image * references:,.0f} s of image embedding in a full build, "
+          f"{per_image * references / 100:,.0f} s in a 1 % batch")
     print(f"plot: {plot}")
     print(f"RESULT one_percent_batch_fraction={batch_wall / walls[largest]:.3f} "
           f"ingest_vs_duckdb_full_parse={ingest['ratio']:.2f} largest={largest} full_build_s={walls[largest]:.1f} "
-          f"one_percent_batch_s={batch_wall:.1f} images=0")
+          f"one_percent_batch_s={batch_wall:.1f} images=0 image_s_per_1k={per_image * 1000:.1f} "
+          f"image_s_extrapolated={per_image * references:.0f}")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ class Settings:
     model_profile: str = "cpu"  # EMMA_MODEL_PROFILE: cpu (sample), tiny (tests), gpu (see models/config.py)
     models_root: str = ""  # EMMA_MODELS: where model artifacts live; default ``models`` beside the lake data
     fill_generations: int = 2  # EMMA_FILL_GENERATIONS: model generations of the fill-in (3 measures a third)
+    require_images: bool = True  # EMMA_REQUIRE_IMAGES=false: a text-only dataset (listings without images stay)
 
     def lake_config(self) -> LakeConfig:
         """For library and CLI use; S3 credentials are read from the AWS_* environment at call time."""
@@ -89,4 +90,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         model_profile=env.get("EMMA_MODEL_PROFILE") or "cpu",
         models_root=env.get("EMMA_MODELS") or "",
         fill_generations=int(env.get("EMMA_FILL_GENERATIONS") or 2),
+        require_images=(env.get("EMMA_REQUIRE_IMAGES") or "true").strip().lower() not in ("false", "0", "no"),
     )

@@ -6,6 +6,7 @@ import os
 
 from dagster import EnvVar
 
+from resources.cleaning import CleaningResource
 from resources.encoders import ImageEncoderResource, TextEncoderResource
 from resources.folders import OutputFolders
 from resources.ground_truth import GroundTruth
@@ -31,6 +32,7 @@ def build_resources(settings: Settings) -> dict:
         "text_encoder": TextEncoderResource(model=settings.text_model),
         "image_encoder": ImageEncoderResource(arch=settings.image_model),
         "image_store": ImageStoreResource(root=default_image_store_root(settings.landing)),
+        "cleaning": CleaningResource(require_images=settings.require_images),
         "folders": OutputFolders(reports=str(settings.reports_dir), indexes=str(settings.index_dir),
                                  object_models=str(settings.object_models_dir)),
         "label_store": LabelStoreResource(path=str(label_store_path(settings))),
@@ -52,7 +54,7 @@ def _s3_fields(settings: Settings) -> dict:
 
 
 __all__ = [
-    "DuckLakeIOManager", "GroundTruth", "ImageEncoderResource", "ImageStoreResource", "LabelStoreResource", "LakeResource",
+    "CleaningResource", "DuckLakeIOManager", "GroundTruth", "ImageEncoderResource", "ImageStoreResource", "LabelStoreResource", "LakeResource",
     "LandingZone", "ModelTrainingResource", "OutputFolders", "TextEncoderResource",
     "build_resources",
 ]  # fmt: skip

@@ -5,7 +5,9 @@ Filters run in a fixed order and each object is removed at most once, with the f
 ``image_fetch_failed`` (the listing has image URLs but none was fetched: fetching disabled, or every fetch
 failed; it comes back once a fetch succeeds), ``no_core_attributes`` (none of mass, materials, category), ``non_physical``,
 ``generic_image``, ``text_image_mismatch``. The learned filters fit on the objects still in the chain at
-their turn, so a gift card or a placeholder picture never teaches the text-image matcher.
+their turn, so a gift card or a placeholder picture never teaches the text-image matcher. With
+``require_images`` off (a text-only dataset) the three image reasons do not apply, and the image-based filters
+judge only the listings that have a readable picture.
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ class FilterConfig:
     mismatch_min_listings: int = 60  # fewer objects: too little to learn a projection from; stage skipped
     matcher: MatcherConfig = field(default_factory=MatcherConfig)
     seed: int = 0
+    # False: a text-only dataset; listings without a readable image stay, and the image-based filters judge
+    # only the listings that have one
+    require_images: bool = True
 
 
 @dataclass(frozen=True)
@@ -99,13 +104,14 @@ def apply_filters(
     titles = objects["title"].to_list()
     chain.remove(np.array([not (t or "").strip() for t in titles], dtype=bool), "no_title", "title missing or blank")
     urls = objects["image_urls"].to_list()
-    chain.remove(np.array([not u for u in urls], dtype=bool), "no_image", "no image URL")
     image_ok = np.asarray(image_ok, dtype=bool)
-    reasons = list(image_reasons) if image_reasons is not None else [None] * n
-    for code in FETCH_REASONS:
-        unfetched = np.array([fetch_reason_code(r) == code for r in reasons], dtype=bool)
-        chain.remove(~image_ok & unfetched, code, [r or "" for r in reasons])
-    chain.remove(~image_ok, "no_image", "none of the listing's images could be read")
+    if config.require_images:
+        chain.remove(np.array([not u for u in urls], dtype=bool), "no_image", "no image URL")
+        reasons = list(image_reasons) if image_reasons is not None else [None] * n
+        for code in FETCH_REASONS:
+            unfetched = np.array([fetch_reason_code(r) == code for r in reasons], dtype=bool)
+            chain.remove(~image_ok & unfetched, code, [r or "" for r in reasons])
+        chain.remove(~image_ok, "no_image", "none of the listing's images could be read")
     has_mass = objects["mass_kg"].is_not_null().to_numpy()
     has_category = (objects["category_path"].list.len().fill_null(0) > 0).to_numpy()
     has_materials = _has_materials(objects["materials_raw"].to_list(), mapper or default_mapper())
@@ -117,7 +123,7 @@ def apply_filters(
         known.non_physical_probability if known else nan,
     )  # fmt: skip
     generic = _generic_images(urls, image_emb, text_emb, chain, config)
-    agreement, matcher = _mismatch(text_emb, image_emb, chain, config, matcher, summary,
+    agreement, matcher = _mismatch(text_emb, image_emb, image_ok, chain, config, matcher, summary,
                                    known.text_image_agreement if known else nan)  # fmt: skip
     scores = pl.DataFrame(
         {
@@ -243,13 +249,16 @@ def _generic_images(
 def _mismatch(
     text_emb: np.ndarray,
     image_emb: np.ndarray,
+    image_ok: np.ndarray,
     chain: _Chain,
     config: FilterConfig,
     matcher: TextImageMatcher | None,
     summary: dict,
     known: np.ndarray,
 ) -> tuple[np.ndarray, TextImageMatcher | None]:
-    rows = np.flatnonzero(chain.alive)
+    """Scores the objects still in that have a picture (all of them, unless images are optional)."""
+    judged = chain.alive & image_ok
+    rows = np.flatnonzero(judged)
     agreement = np.full(len(chain.alive), np.nan)
     if matcher is not None:
         # listings scored earlier keep their score; new ones are compared with texts of all objects still in
@@ -270,7 +279,7 @@ def _mismatch(
     detail = [f"text-image agreement {a:.2f} < {config.mismatch_threshold}" for a in agreement]
     chain.remove(low, "text_image_mismatch", detail)
     if mode.startswith("cross_fit"):
-        kept = np.flatnonzero(chain.alive)
+        kept = np.flatnonzero(chain.alive & image_ok)
         matcher = TextImageMatcher(config.matcher).fit(text_emb[kept], image_emb[kept], seed=config.seed)
     summary["text_image_agreement_from"] = mode
     return agreement, matcher

@@ -17,7 +17,6 @@ import polars as pl
 import pytest
 from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions, SensorResult, build_sensor_context, define_asset_job
 
-import assets.cleaning
 import assets.join
 import emma_pipeline.cleaning.non_physical as non_physical
 from assets.categories import categories, object_categories_consistent
@@ -44,6 +43,7 @@ from emma_pipeline.sample import generate_sample
 from emma_pipeline.settings import load_settings
 from emma_pipeline.warehouse.lake import Lake
 from resources import LandingZone, build_resources
+from resources.cleaning import CleaningResource
 from resources.lake_io_manager import recorded_metadata, snapshot_of
 
 SEED, N_FIRST, N_NEW = 1, 40, 4  # seed 1: rule-named digital goods, so the non-physical model is fitted
@@ -99,7 +99,7 @@ def calls(monkeypatch) -> Calls:
 
     monkeypatch.setattr(non_physical, "non_physical_probability", non_physical_scored)
     monkeypatch.setattr(TextImageMatcher, "score", agreement_scored)
-    monkeypatch.setattr(assets.cleaning, "FilterConfig", lambda: FilterConfig(**SMALL_FILTERS))
+    monkeypatch.setattr(CleaningResource, "filter_config", lambda self: FilterConfig(**SMALL_FILTERS))
     monkeypatch.setattr(TextEncoder, "encode", text)
     monkeypatch.setattr(ImageEncoder, "encode_listings", images)
     monkeypatch.setattr(assets.join, "join_listings", joined)

@@ -3,7 +3,7 @@
 import numpy as np
 import polars as pl
 
-from emma_pipeline.cleaning.filters import apply_filters
+from emma_pipeline.cleaning.filters import FilterConfig, apply_filters
 from emma_pipeline.images import (
     ImageStore, fetch_urls, listing_image_reason, pending_urls, resolve_images, update_fetches,
 )  # fmt: skip
@@ -50,6 +50,10 @@ def test_a_listing_with_only_failed_urls_is_removed_as_fetch_failed_not_as_no_im
     detail = result.removals.filter(pl.col("asin") == "failed")["detail"].item()
     assert "404" in detail and gone in detail
     assert sorted(result.kept["asin"]) == ["fetched", "half"]
+
+    text_only = apply_filters(_objects(listings), text, text, image_ok, FilterConfig(require_images=False),
+                              image_reasons=reasons)  # fmt: skip
+    assert text_only.removals.height == 0 and text_only.kept.height == len(listings)
 
 
 def test_the_cache_key_changes_when_a_failed_url_is_fetched_later(image_server, tmp_path):
