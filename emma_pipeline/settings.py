@@ -33,6 +33,7 @@ class Settings:
     image_model: str = "tf_efficientnet_lite0"
     executor: str = "multiprocess"  # Dagster executor for launched runs: multiprocess, in_process, k8s, celery
     model_profile: str = "cpu"  # EMMA_MODEL_PROFILE: cpu (sample), tiny (tests), gpu (see models/config.py)
+    model_overrides: str = "{}"  # EMMA_MODEL_OVERRIDES: JSON of ModelConfig fields, e.g. {"devices": 4}
     models_root: str = ""  # EMMA_MODELS: where model artifacts live; default ``models`` beside the lake data
     fill_generations: int = 2  # EMMA_FILL_GENERATIONS: model generations of the fill-in (3 measures a third)
     require_images: bool = True  # EMMA_REQUIRE_IMAGES=false: a text-only dataset (listings without images stay)
@@ -88,6 +89,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         image_model=env.get("EMMA_IMAGE_MODEL") or "tf_efficientnet_lite0",
         executor=env.get("EMMA_EXECUTOR") or "multiprocess",
         model_profile=env.get("EMMA_MODEL_PROFILE") or "cpu",
+        model_overrides=env.get("EMMA_MODEL_OVERRIDES") or "{}",
         models_root=env.get("EMMA_MODELS") or "",
         fill_generations=int(env.get("EMMA_FILL_GENERATIONS") or 2),
         require_images=(env.get("EMMA_REQUIRE_IMAGES") or "true").strip().lower() not in ("false", "0", "no"),

@@ -20,7 +20,13 @@ class ModelTrainingResource(ConfigurableResource):
     cache_dir: str  # local work folder for remote roots
 
     def config(self, **extra) -> ModelConfig:
-        return profile(self.profile, **{**json.loads(self.overrides or "{}"), **extra})
+        try:
+            overrides = json.loads(self.overrides or "{}")
+        except json.JSONDecodeError as error:
+            raise ValueError(f"model overrides (EMMA_MODEL_OVERRIDES) are not a JSON object: {error}") from None
+        if not isinstance(overrides, dict):
+            raise ValueError(f"model overrides (EMMA_MODEL_OVERRIDES) must be a JSON object, got {self.overrides!r}")
+        return profile(self.profile, **{**overrides, **extra})
 
     def cache(self) -> Path:
         return Path(self.cache_dir)

@@ -57,6 +57,9 @@ class ModelConfig:
     limit_batches: int | None = None  # fast_dev_run-like cap on batches per epoch (tests)
 
     def with_(self, **changes) -> ModelConfig:
+        unknown = sorted(set(changes) - set(self.__dataclass_fields__))
+        if unknown:
+            raise ValueError(f"unknown model config field(s) {unknown}; known: {sorted(self.__dataclass_fields__)}")
         return replace(self, **changes)
 
     def as_dict(self) -> dict:
