@@ -9,6 +9,7 @@ from dagster import AssetCheckExecutionContext, AssetExecutionContext, Config, M
 
 from assets.check_results import check_result, committed, committed_asins
 from emma_pipeline.checks import accounted_for, combined, ids_known
+from emma_pipeline.cleaning.ann_index import IndexParams
 from emma_pipeline.embeddings import as_matrix
 from emma_pipeline.materials import load_taxonomy
 from emma_pipeline.object_embedding import PAPER, AutoencoderConfig, fit_embedding, recovery_report
@@ -78,9 +79,28 @@ def object_embeddings(
     })  # fmt: skip
 
 
+_INDEX = IndexParams()
+
+
+class ProductSearchConfig(Config):
+    """The search index: exact below ``exact_limit`` objects, else ``index_kind`` (hnsw for the sample's sizes;
+    ivf_flat or ivf_pq for millions of objects, where HNSW's build at 2048-d is too slow; see ann_kinds)."""
+
+    index_kind: str = _INDEX.kind
+    exact_limit: int = _INDEX.exact_limit
+    ivf_nlist: int = _INDEX.ivf_nlist
+    ivf_nprobe: int = _INDEX.ivf_nprobe  # cells scanned per query: recall against speed
+    ivf_float16: bool = _INDEX.ivf_float16
+    pq_m: int = _INDEX.pq_m
+
+    def index_params(self) -> IndexParams:
+        return IndexParams(exact_limit=self.exact_limit, kind=self.index_kind, ivf_nlist=self.ivf_nlist,
+                           ivf_nprobe=self.ivf_nprobe, ivf_float16=self.ivf_float16, pq_m=self.pq_m)  # fmt: skip
+
+
 @asset(group_name="object_embedding", kinds={"faiss", "duckdb"})
 def product_neighbors(
-    context: AssetExecutionContext, object_embeddings: pl.DataFrame, objects: pl.DataFrame,
+    context: AssetExecutionContext, config: ProductSearchConfig, object_embeddings: pl.DataFrame, objects: pl.DataFrame,
     object_materials: pl.DataFrame, object_categories: pl.DataFrame, folders: OutputFolders,
 ) -> Output[pl.DataFrame]:  # fmt: skip
     """The 10 most similar other objects of every object in the object embedding; also saves the search index
@@ -93,12 +113,13 @@ def product_neighbors(
         .join(objects.select("asin", "price_usd"), on="asin", how="left")
     )
     version = object_embeddings["model_version"][0] if object_embeddings.height else "none"
-    search = ProductSearch.build(asins, as_matrix(object_embeddings, asins), attributes, version)
+    search = ProductSearch.build(asins, as_matrix(object_embeddings, asins), attributes, version, config.index_params())
     folder = search.save(search_index_dir(folders.index_dir))
     table = neighbor_table(search, k=10)
-    context.log.info(f"indexed {len(search):,} objects ({'exact' if search.index.exact else 'HNSW'}) in {folder}")
+    kind = "exact" if search.index.exact else config.index_kind
+    context.log.info(f"indexed {len(search):,} objects ({kind}) in {folder}")
     return Output(table, metadata={"indexed": len(search), "index": MetadataValue.path(str(folder)),
-                                   "exact": search.index.exact, "model_version": version})  # fmt: skip
+                                   "exact": search.index.exact, "index_kind": kind, "model_version": version})  # fmt: skip
 
 
 @asset_check(asset="object_embeddings", name="covers_objects", blocking=True, additional_deps=["objects"],

@@ -1,11 +1,12 @@
 """A nearest-neighbour index over unit vectors keyed by string ids (ASINs), persisted as a folder.
 
-Why HNSW (faiss ``IndexHNSWFlat``, inner product) rather than IVF: listings arrive batch by batch and each batch
-is added to the index of the objects kept so far. HNSW takes additions at any time without training, while
-IVF's centroids are trained once on a sample and fit worse as the catalogue drifts (and assigning n vectors to
-~sqrt(n) centroids costs n^1.5). Below ``exact_limit`` vectors a flat (exact) index is used instead: as fast
-at that size, exact and reproducible; the index turns into HNSW when it grows past the limit (HNSW's
-parallel build is not bit-reproducible between runs).
+Why HNSW (faiss ``IndexHNSWFlat``, inner product) by default rather than IVF: listings arrive batch by batch and
+each batch is added to the index of the objects kept so far. HNSW takes additions at any time without training,
+while IVF's centroids are trained once on a sample and fit worse as the catalogue drifts (and assigning n vectors
+to ~sqrt(n) centroids costs n^1.5). Below ``exact_limit`` vectors a flat (exact) index is used instead: as fast
+at that size, exact and reproducible; the index turns approximate when it grows past the limit (HNSW's
+parallel build is not bit-reproducible between runs). ``IndexParams.kind`` picks IVF-Flat or IVF-PQ instead
+(``ann_kinds``): for millions of wide vectors, where HNSW's build is too slow and its float32 copy too big.
 
 Measured with bench/bench_dedup.py on a shared 2-core machine (dedup of synthetic 384-d embeddings, HNSW at
 every size): 10k / 100k / 1M listings took 1.4 / 27 / 587 CPU seconds (5.3 min wall at 1M; ~19-21x per 10x,
@@ -28,19 +29,33 @@ import faiss
 import numpy as np
 import polars as pl
 
+from emma_pipeline.cleaning.ann_kinds import KINDS, approximate_index, search_parameters
+
 
 _CHUNK = 65_536  # rows normalized (and queries searched) at a time: bounded temporary memory
 
 
 @dataclass(frozen=True)
 class IndexParams:
-    """Exact-search limit and HNSW knobs (faiss names). M=24 rather than 16: planted-pair recall 0.993 vs 0.981
-    at 100k for ~30 % more build time; efSearch 48 leaves room above the k+1 = 6 neighbours dedup asks for."""
+    """Exact-search limit, the approximate index's kind (``ann_kinds.KINDS``) and its knobs (faiss names).
+    HNSW: M=24 rather than 16: planted-pair recall 0.993 vs 0.981 at 100k for ~30 % more build time; efSearch 48
+    leaves room above the k+1 = 6 neighbours dedup asks for. IVF: ``ivf_nlist`` cells (about sqrt(n) to 4 sqrt(n)),
+    ``ivf_nprobe`` of them scanned per query, vectors in float16 if ``ivf_float16``; IVF-PQ: ``pq_m`` bytes per
+    vector (must divide the width)."""
 
     exact_limit: int = 20_000
     hnsw_m: int = 24
     ef_construction: int = 40
     ef_search: int = 48
+    kind: str = "hnsw"
+    ivf_nlist: int = 1024
+    ivf_nprobe: int = 16
+    ivf_float16: bool = True
+    pq_m: int = 64
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown index kind {self.kind!r}: one of {KINDS}")
 
 
 class VectorIndex:
@@ -59,7 +74,7 @@ class VectorIndex:
 
     @property
     def exact(self) -> bool:
-        """Whether searches are exact (flat index) rather than approximate (HNSW)."""
+        """Whether searches are exact (flat index) rather than approximate (``params.kind``)."""
         return isinstance(self._index, faiss.IndexFlat)
 
     def __len__(self) -> int:
@@ -85,7 +100,7 @@ class VectorIndex:
         # One add call per batch: faiss inserts a batch level by level, which links near-copies far more
         # reliably than several calls (planted-pair recall 0.995 vs 0.97 at 100k, bench/bench_dedup.py).
         if self.exact and self._index.ntotal + len(ids) > self.params.exact_limit:
-            self._index = self._hnsw_of(unit)
+            self._index = self._approximate_of(unit)
         else:
             self._index.add(unit)
         self._ids.extend(ids)
@@ -163,23 +178,17 @@ class VectorIndex:
         return cls(meta["dim"], IndexParams(**meta["params"]), faiss.read_index(str(folder / "index.faiss")),
                    table["id"].to_list(), table["score"].to_list(), table["deleted"].to_numpy().copy())
 
-    def _hnsw_of(self, unit: np.ndarray) -> faiss.Index:
-        """An HNSW index holding the flat index's vectors followed by ``unit``."""
-        hnsw = faiss.IndexHNSWFlat(self.dim, self.params.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        hnsw.hnsw.efConstruction = self.params.ef_construction
+    def _approximate_of(self, unit: np.ndarray) -> faiss.Index:
+        """An approximate index of ``params.kind`` holding the flat index's vectors followed by ``unit``."""
         if self._index.ntotal:
             unit = np.concatenate([self._index.reconstruct_n(0, self._index.ntotal), unit])
-        hnsw.add(unit)
-        return hnsw
+        return approximate_index(self.dim, self.params, unit)
 
     def _search_params(self, k: int) -> faiss.SearchParameters:
         selector = None
         if self._deleted.any():
             selector = faiss.IDSelectorNot(faiss.IDSelectorBatch(np.flatnonzero(self._deleted).astype(np.int64)))
-        if isinstance(self._index, faiss.IndexHNSW):
-            params = faiss.SearchParametersHNSW(efSearch=max(self.params.ef_search, k))
-        else:
-            params = faiss.SearchParameters()
+        params = search_parameters(self._index, self.params, k)
         if selector is not None:
             params.sel = selector
             params._selector = selector  # faiss keeps a raw pointer: hold the Python object alive with params

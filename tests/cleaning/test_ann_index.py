@@ -1,4 +1,4 @@
-"""VectorIndex: exact below the size limit, HNSW above it, deletions, and its folder format."""
+"""VectorIndex: exact below the size limit, HNSW (or IVF-Flat, IVF-PQ) above it, deletions, and its folder format."""
 
 import numpy as np
 import pytest
@@ -56,22 +56,35 @@ def _planted(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return base, copies
 
 
-def test_grows_into_hnsw_past_the_exact_limit_and_still_finds_near_copies():
+KINDS = [IndexParams(exact_limit=100), IndexParams(exact_limit=100, kind="ivf_flat", ivf_nlist=8, ivf_nprobe=3),
+         IndexParams(exact_limit=100, kind="ivf_pq", ivf_nlist=8, ivf_nprobe=3, pq_m=8)]
+
+
+@pytest.mark.parametrize("params", KINDS, ids=["hnsw", "ivf_flat", "ivf_pq"])
+def test_grows_into_an_approximate_index_past_the_exact_limit_and_still_finds_near_copies(params):
     base, copies = _planted(400)
-    index = VectorIndex.create(32, IndexParams(exact_limit=100))
+    index = VectorIndex.create(32, params)
     index.add([f"x{i}" for i in range(50)], base[:50])
     assert index.exact
     index.add([f"x{i}" for i in range(50, 400)], base[50:])
     assert not index.exact and len(index) == 400
-    ids, sims = index.search(copies, k=1)
-    assert ids[:, 0].tolist() == [f"x{i}" for i in range(20)]
-    assert (sims[:, 0] > 0.99).all()
+    index.add(["late"], base[:1] + 0.01)  # an IVF index assigns later vectors to its trained cells
+    ids, sims = index.search(copies, k=2)
+    assert ids[:, 0].tolist()[1:] == [f"x{i}" for i in range(1, 20)] and set(ids[0]) == {"x0", "late"}
+    assert (sims[:, 0] > (0.85 if params.kind == "ivf_pq" else 0.99)).all()  # PQ scores are approximate
 
 
-@pytest.mark.parametrize("exact_limit", [1000, 10], ids=["flat", "hnsw"])
-def test_folder_round_trip_keeps_ids_scores_deletions_and_results(tmp_path, exact_limit):
+def test_unknown_index_kinds_are_refused():
+    with pytest.raises(ValueError, match="unknown index kind"):
+        IndexParams(kind="lsh")
+
+
+@pytest.mark.parametrize("params", [IndexParams(exact_limit=1000), *(IndexParams(**{**p.__dict__, "exact_limit": 10})
+                                                                     for p in KINDS)],
+                         ids=["flat", "hnsw", "ivf_flat", "ivf_pq"])  # fmt: skip
+def test_folder_round_trip_keeps_ids_scores_deletions_and_results(tmp_path, params):
     base, copies = _planted(60)
-    index = VectorIndex.create(32, IndexParams(exact_limit=exact_limit))
+    index = VectorIndex.create(32, params)
     index.add([f"x{i}" for i in range(60)], base, scores=list(range(60)))
     index.delete(["x3"])
     index.write_folder(tmp_path / "idx")

@@ -1,4 +1,4 @@
-"""Product search: filters return exactly k whenever k objects pass, on exact and HNSW indexes; persistence."""
+"""Product search: filters return exactly k whenever k objects pass, on exact, HNSW and IVF indexes; persistence."""
 
 import numpy as np
 import polars as pl
@@ -21,7 +21,10 @@ def _catalog(n=400, dim=16, seed=0):
     return asins, vectors, attributes
 
 
-@pytest.mark.parametrize("params", [IndexParams(), IndexParams(exact_limit=10, hnsw_m=4, ef_search=4)], ids=["exact", "hnsw"])
+@pytest.mark.parametrize("params", [IndexParams(), IndexParams(exact_limit=10, hnsw_m=4, ef_search=4),
+                                    IndexParams(exact_limit=10, kind="ivf_flat", ivf_nlist=8, ivf_nprobe=1),
+                                    IndexParams(exact_limit=10, kind="ivf_pq", ivf_nlist=8, ivf_nprobe=1, pq_m=4)],
+                         ids=["exact", "hnsw", "ivf_flat", "ivf_pq"])  # fmt: skip
 @pytest.mark.parametrize("where", [SearchFilter(), SearchFilter(category_id=3), SearchFilter(material_ids=(7,)),
                                    SearchFilter(min_price=100, max_price=130), SearchFilter(category_id=2, material_ids=(7, 8))])
 def test_filtered_search_returns_exactly_k_of_the_passing_objects(params, where):
