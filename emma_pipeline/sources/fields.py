@@ -92,6 +92,7 @@ def tagged_values(entries: object) -> list[str]:
     return [t for t in (english or [t for _, t in texts]) if t]
 
 
+@lru_cache(maxsize=1 << 12)  # spec keys repeat across listings
 def is_material_key(key: str) -> bool:
     """"Material", "Material Type", "Outer Material", ... but not "Material Feature(s)", "... Free", "... Care"."""
     low = key.lower()

@@ -89,7 +89,10 @@ def meta_row(obj: dict, base_dir: str) -> dict:
     specs = _specs(obj)
     item_dims, item_dims_weight = parse_dimensions(_first(specs, _ITEM_DIMENSION_KEYS))
     package_dims, package_dims_weight = parse_dimensions(specs.get("Package Dimensions"))
-    package_weight = next((w for k in _PACKAGE_WEIGHT_KEYS if (w := parse_weight_kg(specs.get(k)))), None)
+    package_weight = None
+    for key in _PACKAGE_WEIGHT_KEYS:  # a plain loop: a generator per record costs more than the lookups
+        if key in specs and (package_weight := parse_weight_kg(specs[key])):
+            break
     materials: list[str] = []
     for key, value in specs.items():
         if is_material_key(key):
@@ -119,7 +122,10 @@ def _is_number(value: object, kind) -> bool:
 
 
 def _first(specs: dict[str, str], keys: tuple[str, ...]) -> str | None:
-    return next((specs[k] for k in keys if k in specs), None)
+    for key in keys:
+        if key in specs:
+            return specs[key]
+    return None
 
 
 def _specs(obj: dict) -> dict[str, str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from emma_pipeline.sources.ucsd import parse_ucsd_file
+from emma_pipeline.sources.ucsd import meta_row, parse_ucsd_file
 
 OZ, LB = 0.028349523125, 0.45359237
 
@@ -190,3 +190,18 @@ def test_reviews_aggregate_per_asin(tmp_path):
     assert rows["B0PARENT01"]["title"] is None
     assert sorted(result.quarantine["reason"]) == ["invalid_rating: 0.0", "missing_asin", "missing_rating",
                                                   "not_an_object"]
+
+
+@pytest.mark.parametrize(
+    ("details", "expected_kg"),
+    [
+        ({"Shipping Weight:": "2 pounds", "Package Weight:": "3 pounds"}, 2 * LB),  # the first key wins
+        ({"Shipping Weight:": "see label", "Package Weight:": "3 pounds"}, 3 * LB),  # unparsable: the next key
+        ({"Shipping Weight:": "see label"}, None),
+        ({"Package Dimensions:": "10 x 5 x 2 inches; 12 ounces"}, 12 * OZ),  # else the weight after the sizes
+        ({}, None),
+    ],
+)
+def test_package_weight_falls_back_key_by_key(details, expected_kg):
+    row = meta_row({"asin": "B000000001", "details": details}, "/tmp")
+    assert row["package_weight_kg"] == (pytest.approx(expected_kg) if expected_kg else None)
