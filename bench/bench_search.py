@@ -1,11 +1,11 @@
 """Product search benchmark: the search evaluation of a built lake (macro Recall@1/5/10 of the object embedding
 against the raw text and raw image embeddings, one query set) and query latency, on the built index and on a
-synthetic index of ``--synthetic`` clustered vectors of the embedding's width (``--kind``: IVF-PQ by default,
-IVF-Flat in float16, or HNSW), with the approximate index's Recall@10 against exact search.
+synthetic index of ``--synthetic`` clustered vectors of the embedding's width (``--kind``: IVF-Flat in float16 by
+default, IVF-PQ, or HNSW), with the approximate index's Recall@10 against exact search.
 
     python -m bench.bench_search                       # after `emma build`; EMMA_HOME picks the lake
-    python -m bench.bench_search --synthetic 1000000   # the million-vector latency (IVF-PQ: ~pq_m MB of codes)
-    python -m bench.bench_search --synthetic-only --synthetic 1000000 --kind ivf_flat   # float16: n x dim x 2 B
+    python -m bench.bench_search --synthetic 1000000   # the million-vector latency (float16 cells: n x dim x 2 B)
+    python -m bench.bench_search --synthetic-only --synthetic 1000000 --kind ivf_pq   # ~pq_m MB of codes
 
 HNSW at 2048-d builds too slowly for a million vectors on a small machine (and holds n x dim x 4 B).
 Also the embedding's own figures next to the paper's (standardized reconstruction loss and what linear probes
@@ -136,7 +136,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--synthetic-only", action="store_true", help="skip the lake; the synthetic index alone")
     parser.add_argument("--dim", type=int, default=2048, help="synthetic width with --synthetic-only")
-    parser.add_argument("--kind", choices=KINDS, default="ivf_pq", help="the synthetic index's kind")
+    parser.add_argument("--kind", choices=KINDS, default="ivf_flat", help="the synthetic index's kind")
     parser.add_argument("--nlist", type=int, default=IndexParams().ivf_nlist)
     parser.add_argument("--nprobe", type=int, default=IndexParams().ivf_nprobe)
     parser.add_argument("--pq-m", type=int, default=IndexParams().pq_m)
