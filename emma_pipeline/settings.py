@@ -3,7 +3,8 @@
 ``EMMA_HOME`` (default: ``.emma`` in the source checkout, else ``~/.emma``) holds:
 ``landing/<batch>/`` raw listing drops (``EMMA_LANDING`` may point elsewhere, e.g. ``s3://bucket/landing``),
 ``ground_truth/`` the embedded sample's hidden ground truth, ``lake/`` the versioned tables (``EMMA_LAKE_DATA`` may be an
-``s3://`` prefix and ``EMMA_LAKE_CATALOG`` a ``postgres:`` DSN), ``reports/`` figures, ``cache/`` model caches, ``indexes/`` persisted ANN indexes. ``EMMA_TEXT_MODEL`` /
+``s3://`` prefix and ``EMMA_LAKE_CATALOG`` a ``postgres:`` DSN), ``reports/`` figures, ``cache/`` model caches, ``indexes/`` persisted ANN indexes
+(``EMMA_INDEXES``; beside the lake data when that is on S3, like the model artifacts). ``EMMA_TEXT_MODEL`` /
 ``EMMA_IMAGE_MODEL`` choose the pretrained encoders (e.g. ``all-mpnet-base-v2``, the paper's text model).
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emma_pipeline.warehouse.lake import LakeConfig
+from emma_pipeline.warehouse.storage import beside, is_remote, storage_path
 
 
 def project_root() -> Path | None:
@@ -35,6 +37,8 @@ class Settings:
     model_profile: str = "cpu"  # EMMA_MODEL_PROFILE: cpu (sample), tiny (tests), gpu (see models/config.py)
     model_overrides: str = "{}"  # EMMA_MODEL_OVERRIDES: JSON of ModelConfig fields, e.g. {"devices": 4}
     models_root: str = ""  # EMMA_MODELS: where model artifacts live; default ``models`` beside the lake data
+    indexes: str = ""  # EMMA_INDEXES: persisted ANN indexes; default $EMMA_HOME/indexes, or beside an s3:// lake
+    object_models: str = ""  # fitted object-embedding models; default $EMMA_HOME/models/..., or under EMMA_MODELS
     fill_generations: int = 2  # EMMA_FILL_GENERATIONS: model generations of the fill-in (3 measures a third)
     require_images: bool = True  # EMMA_REQUIRE_IMAGES=false: a text-only dataset (listings without images stay)
 
@@ -58,7 +62,8 @@ class Settings:
 
     @property
     def index_dir(self) -> Path:
-        return self.home / "indexes"
+        """A ``Path``, or a ``UPath`` when the indexes live on S3 (``storage_path``)."""
+        return storage_path(self.indexes or self.home / "indexes")
 
     @property
     def cache_dir(self) -> Path:
@@ -66,7 +71,8 @@ class Settings:
 
     @property
     def object_models_dir(self) -> Path:
-        return self.home / "models" / "object_embedding"
+        """A ``Path``, or a ``UPath`` when the models live on S3."""
+        return storage_path(self.object_models or self.home / "models" / "object_embedding")
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -74,11 +80,17 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     root = project_root()
     default_home = root / ".emma" if root else Path.home() / ".emma"
     home = Path(env.get("EMMA_HOME") or default_home).expanduser().resolve()
+    lake_data = env.get("EMMA_LAKE_DATA") or str(home / "lake" / "data")
+    # beside a remote lake, so a run on another machine finds them; a local lake keeps them under EMMA_HOME
+    remote = is_remote(lake_data)
+    models = (env.get("EMMA_MODELS") or beside(lake_data, "models")).rstrip("/")
     return Settings(
         home=home,
         landing=env.get("EMMA_LANDING") or str(home / "landing"),
         lake_catalog=env.get("EMMA_LAKE_CATALOG") or str(home / "lake" / "catalog.sqlite"),
-        lake_data=env.get("EMMA_LAKE_DATA") or str(home / "lake" / "data"),
+        lake_data=lake_data,
+        indexes=env.get("EMMA_INDEXES") or (beside(lake_data, "indexes") if remote else ""),
+        object_models=f"{models}/object_embedding" if remote else "",
         s3={
             "s3_region": env.get("AWS_REGION", ""),
             "s3_endpoint": env.get("EMMA_S3_ENDPOINT", ""),

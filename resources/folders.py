@@ -6,6 +6,8 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 
+from emma_pipeline.warehouse.storage import storage_path
+
 
 class OutputFolders(ConfigurableResource):
     """``reports``: figures (PNG); ``indexes``: persisted ANN indexes (``dedup/``, ``search/``);
@@ -21,8 +23,9 @@ class OutputFolders(ConfigurableResource):
 
     @property
     def index_dir(self) -> Path:
-        return Path(self.indexes)
+        """A ``Path``, or a ``UPath`` for an fsspec URL (``s3://...``)."""
+        return storage_path(self.indexes)
 
     @property
     def object_models_dir(self) -> Path:
-        return Path(self.object_models)
+        return storage_path(self.object_models)

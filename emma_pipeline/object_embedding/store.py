@@ -7,6 +7,8 @@ import re
 import time
 from pathlib import Path
 
+from emma_pipeline.warehouse.storage import storage_path
+
 _VERSION = re.compile(r"^[0-9]{8}T[0-9]{6}-[0-9a-z]{8}$")
 
 
@@ -19,4 +21,4 @@ def model_path(folder: Path, version: str) -> Path:
     """The model file of ``version`` in ``folder`` (``Settings.object_models_dir``)."""
     if not _VERSION.match(version):
         raise ValueError(f"not an object-embedding model version: {version!r}")
-    return Path(folder) / f"{version}.pt"
+    return storage_path(folder) / f"{version}.pt"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from dataclasses import asdict, dataclass
@@ -20,6 +21,7 @@ from emma_pipeline.object_embedding.autoencoder import (
 from emma_pipeline.object_embedding.features import FeatureBlocks
 from emma_pipeline.object_embedding.standardize import Standardizer
 from emma_pipeline.optim import adamw
+from emma_pipeline.warehouse.storage import is_remote, storage_path
 
 _EMBED_BATCH = 4096
 
@@ -50,13 +52,19 @@ class FittedEmbedding:
         return np.concatenate(out) if out else np.zeros_like(values), values, mask
 
     def save(self, path: Path | str) -> None:
-        """One file, written atomically (a reader never sees half a model)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """One file, written atomically (a reader never sees half a model); ``path`` may be on S3 (one object
+        upload, which is atomic too)."""
         state = {"config": asdict(self.config), "standardizer": self.standardizer.state(),
                  "cardinalities": self.cardinalities, "network": self.network.state_dict(),
                  "embedding_mean": self.embedding_mean, "embedding_std": self.embedding_std,
                  "history": self.history}  # fmt: skip
+        path = storage_path(path)
+        if is_remote(path):
+            buffer = io.BytesIO()
+            torch.save(state, buffer)
+            path.write_bytes(buffer.getvalue())
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         os.close(handle)
         torch.save(state, tmp)
@@ -64,7 +72,9 @@ class FittedEmbedding:
 
     @classmethod
     def load(cls, path: Path | str, device: str = "cpu") -> FittedEmbedding:
-        state = torch.load(path, map_location=device, weights_only=False)
+        path = storage_path(path)
+        source = io.BytesIO(path.read_bytes()) if is_remote(path) else path
+        state = torch.load(source, map_location=device, weights_only=False)
         config = AutoencoderConfig(**{**state["config"], "device": device})
         standardizer = Standardizer.from_state(state["standardizer"])
         network = _network(standardizer, state["cardinalities"], config)

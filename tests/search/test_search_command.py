@@ -72,3 +72,25 @@ def test_filters_narrow_results_and_bad_values_are_clear_errors(home):
     assert bad.exit_code == 2 and "not a node of the material taxonomy" in bad.output
     none = CliRunner().invoke(main, ["search", home[0], "--min-price", "1000"])
     assert none.exit_code == 1 and "no object passes" in none.output
+
+
+def test_search_on_another_machine_with_the_lake_on_s3(tmp_path, s3_server, monkeypatch):
+    """Lake data, object-embedding model and search index beside each other on S3: a second machine (another
+    EMMA_HOME, an empty download cache) given the same lake settings finds them all."""
+    lake_env = {"EMMA_LAKE_DATA": f"s3://{s3_server.bucket}/lake/data", "EMMA_LAKE_CATALOG": str(tmp_path / "catalog.sqlite"),
+                "EMMA_S3_ENDPOINT": s3_server.endpoint, "EMMA_S3_URL_STYLE": "path", "EMMA_S3_USE_SSL": "false",
+                "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1",
+                "AWS_DEFAULT_REGION": "us-east-1"}  # fmt: skip
+    for name, value in {**lake_env, "EMMA_HOME": str(tmp_path / "builder"), "EMMA_VERSION_CACHE": str(tmp_path / "c1")}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    asins = _built_home()
+    keys = s3_server.keys()
+    assert any(k.startswith("lake/indexes/search/") for k in keys) and "lake/indexes/search/CURRENT" in keys
+    assert any(k.startswith("lake/models/object_embedding/") for k in keys)
+    monkeypatch.setenv("EMMA_HOME", str(tmp_path / "other_machine"))
+    monkeypatch.setenv("EMMA_VERSION_CACHE", str(tmp_path / "c2"))
+    by_text = CliRunner().invoke(main, ["search", "a cotton towel for the bathroom", "--k", "3"])
+    assert by_text.exit_code == 0, by_text.output
+    assert by_text.output.split("\n", 1)[1].count("towel") == 3
+    assert CliRunner().invoke(main, ["search", asins[0], "--k", "3"]).exit_code == 0
