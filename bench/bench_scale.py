@@ -224,8 +224,8 @@ def main() -> None:
             summary = _generate(home, n, "batch-0001")
             settings = _use_home(home)
             walls[n], stages[n] = _build(settings, sampler)
-            references = _image_references(settings)
         largest = sizes[-1]
+        references = _image_references(settings)  # the largest full build, before the 1 % batch joins
         home = data / f"n{largest}"
         batch_n = max(1, largest // 100)
         print(f"[{largest:,}] adding a 1 % batch ({batch_n:,} listings) ...", flush=True)

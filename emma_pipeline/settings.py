@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emma_pipeline.warehouse.lake import LakeConfig
-from emma_pipeline.warehouse.storage import beside, is_remote, storage_path
+from emma_pipeline.warehouse.storage import beside, is_remote, models_root, storage_path
 
 
 def project_root() -> Path | None:
@@ -83,7 +83,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     lake_data = env.get("EMMA_LAKE_DATA") or str(home / "lake" / "data")
     # beside a remote lake, so a run on another machine finds them; a local lake keeps them under EMMA_HOME
     remote = is_remote(lake_data)
-    models = (env.get("EMMA_MODELS") or beside(lake_data, "models")).rstrip("/")
+    models = models_root(lake_data, env.get("EMMA_MODELS"))
     return Settings(
         home=home,
         landing=env.get("EMMA_LANDING") or str(home / "landing"),

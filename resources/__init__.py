@@ -18,8 +18,8 @@ from resources.landing_zone import LandingZone
 from resources.models import ModelTrainingResource
 
 from emma_pipeline.labeling.serve import label_store_path
-from emma_pipeline.models.artifacts import models_root
 from emma_pipeline.settings import Settings
+from emma_pipeline.warehouse.storage import models_root
 
 
 def build_resources(settings: Settings) -> dict:
@@ -37,8 +37,8 @@ def build_resources(settings: Settings) -> dict:
                                  object_models=str(settings.object_models_dir)),
         "label_store": LabelStoreResource(path=str(label_store_path(settings))),
         "model_training": ModelTrainingResource(
-            profile=settings.model_profile, overrides=settings.model_overrides, root=models_root(settings.lake_data, settings.models_root or None),
-            cache_dir=str(settings.cache_dir),
+            profile=settings.model_profile, overrides=settings.model_overrides,
+            root=models_root(settings.lake_data, settings.models_root or None), cache_dir=str(settings.cache_dir),
         ),
     }
 

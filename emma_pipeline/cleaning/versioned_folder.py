@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from emma_pipeline.warehouse.storage import is_remote
+from emma_pipeline.warehouse.storage import is_remote, storage_path
 
 CURRENT = "CURRENT"
 COMPLETE = "_COMPLETE"  # remote versions only: written after every other file of the version
@@ -38,17 +38,12 @@ def _cache_root() -> Path:
 
 def write_version(directory: str | Path, write: Callable[[Path], None], keep: Iterable[str] = ()) -> str:
     """Call ``write(folder)`` on a fresh folder, sweep versions other than it and ``keep``; returns its name."""
-    version = f"v-{uuid.uuid4().hex}"
+    directory, version = storage_path(directory), f"v-{uuid.uuid4().hex}"
     if is_remote(directory):
         _upload(directory, version, write)
         _sweep_remote(directory, {version, *keep})
         return version
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    partial = directory / f".{version}.partial"
-    partial.mkdir()
-    write(partial)
-    partial.rename(directory / version)
+    _write_local(directory, version, write)
     keep = {version, *keep}
     for stale in directory.iterdir():
         if stale.name not in keep and stale.name.startswith(("v-", ".v-", ".CURRENT", "CURRENT")):
@@ -59,18 +54,13 @@ def write_version(directory: str | Path, write: Callable[[Path], None], keep: It
 def commit_version(directory: str | Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(folder)`` on a fresh folder and make it the ``CURRENT`` version; returns that folder (for a
     remote directory, its URL path)."""
-    version = f"v-{uuid.uuid4().hex}"
+    directory, version = storage_path(directory), f"v-{uuid.uuid4().hex}"
     if is_remote(directory):
         _upload(directory, version, write)
         (directory / CURRENT).write_text(version)
         _sweep_remote(directory, {version, CURRENT})
         return directory / version
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    partial = directory / f".{version}.partial"
-    partial.mkdir()
-    write(partial)
-    partial.rename(directory / version)
+    _write_local(directory, version, write)
     pointer = directory / f".{CURRENT}.{version}.tmp"
     pointer.write_text(version)
     pointer.replace(directory / CURRENT)
@@ -82,7 +72,7 @@ def commit_version(directory: str | Path, write: Callable[[Path], None]) -> Path
 
 def current_version(directory: str | Path, what: str = "saved version") -> Path:
     """The (local) folder ``CURRENT`` points to; FileNotFoundError naming ``what`` when nothing was saved."""
-    pointer = directory / CURRENT if is_remote(directory) else Path(directory) / CURRENT
+    pointer = storage_path(directory) / CURRENT
     if not pointer.is_file():
         raise FileNotFoundError(f"no {what} in {directory} (missing {CURRENT})")
     return version_folder(directory, pointer.read_text().strip(), what)
@@ -92,12 +82,22 @@ def version_folder(directory: str | Path, version: str, what: str = "saved versi
     """The (local) folder of ``version``; FileNotFoundError naming ``what`` when it is not there."""
     if not version.startswith("v-") or "/" in version or "\\" in version:
         raise ValueError(f"not a version name: {version!r}")
+    directory = storage_path(directory)
     if is_remote(directory):
         return _local_copy(directory, version, what)
-    folder = Path(directory) / version
+    folder = directory / version
     if not folder.is_dir():
         raise FileNotFoundError(f"no {what} {version} in {directory}")
     return folder
+
+
+def _write_local(directory: Path, version: str, write: Callable[[Path], None]) -> None:
+    """The version under a hidden ``.partial`` name until ``write`` returns, then renamed into place."""
+    directory.mkdir(parents=True, exist_ok=True)
+    partial = directory / f".{version}.partial"
+    partial.mkdir()
+    write(partial)
+    partial.rename(directory / version)
 
 
 def _upload(directory, version: str, write: Callable[[Path], None]) -> None:

@@ -16,21 +16,10 @@ import numpy as np
 
 from emma_pipeline.models.predictions import Predictions
 from emma_pipeline.models.trained import TrainedModel
+from emma_pipeline.warehouse.storage import is_remote
 
 COMPLETE = "COMPLETE"
 OUTPUTS = "outputs.npz"
-
-
-def is_remote(uri: str) -> bool:
-    return "://" in uri and not uri.startswith("file://")
-
-
-def models_root(lake_data: str, override: str | None = None) -> str:
-    """``override`` (EMMA_MODELS) or ``models`` next to the lake's data folder (local or s3://)."""
-    if override:
-        return override.rstrip("/")
-    base = lake_data.rstrip("/")
-    return f"{base.rsplit('/', 1)[0]}/models" if is_remote(base) else str(Path(base).parent / "models")
 
 
 def artifact_uri(root: str, name: str, version: str) -> str:

@@ -35,9 +35,14 @@ def storage_path(location: str | os.PathLike) -> Path:
 
 
 def beside(data_path: str, name: str) -> str:
-    """``name`` next to the lake's data folder (local or remote), as EMMA_MODELS defaults to ``models``."""
+    """``name`` next to the lake's data folder (local or remote)."""
     base = data_path.rstrip("/")
     return f"{base.rsplit('/', 1)[0]}/{name}" if is_remote(base) else str(Path(base).parent / name)
+
+
+def models_root(lake_data: str, override: str | None = None) -> str:
+    """``override`` (EMMA_MODELS) or ``models`` next to the lake's data folder (local or s3://)."""
+    return override.rstrip("/") if override else beside(lake_data, "models")
 
 
 def _s3_options() -> dict:

@@ -46,6 +46,13 @@ def test_versions_round_trip_and_sweep_on_s3(remote, tmp_path, monkeypatch):
         version_folder(root / "dedup", first, "saved thing")
 
 
+def test_a_url_string_works_like_a_path(remote):
+    server, _ = remote
+    url = f"s3://{server.bucket}/indexes/filter_models"
+    version = write_version(url, _write("by url"))
+    assert (version_folder(url, version) / "sub" / "value.txt").read_text() == "by url"
+
+
 def test_an_upload_that_did_not_finish_is_not_a_version(remote):
     server, root = remote
     version = write_version(root / "dedup", _write("x"))
