@@ -6,7 +6,7 @@ from dagster import AssetCheckExecutionContext, AssetExecutionContext, Output, a
 
 from assets.check_results import check_result, committed_asins
 from emma_pipeline.checks import accounted_for
-from emma_pipeline.embeddings import image_input_hash, incremental_embed, input_hash
+from emma_pipeline.embeddings import EmbeddingUpdate, image_input_hash, incremental_embed, input_hash
 from emma_pipeline.images import FETCH_REASONS, listing_image_reason, resolve_images
 from emma_pipeline.warehouse.keyed_update import KeyedUpdate
 from resources.encoders import ImageEncoderResource, TextEncoderResource
@@ -14,23 +14,20 @@ from resources.image_store import ImageStoreResource
 from resources.lake import LakeResource
 
 
-def _update(frame: pl.DataFrame, previous: pl.DataFrame | None) -> KeyedUpdate:
-    """The rows of ``frame`` that differ from ``previous`` (embedded again), and the ASINs that left."""
-    if previous is None:
-        return KeyedUpdate(frame)
-    same = frame.join(previous.select("asin", "input_hash", "model", "reason"), on=["asin", "input_hash", "model"],
-                      how="semi").filter(pl.col("reason").is_null())  # fmt: skip
-    changed = frame.filter(~pl.col("asin").is_in(same["asin"].implode()))
-    gone = previous.filter(~pl.col("asin").is_in(frame["asin"].implode()))["asin"].to_list()
-    return KeyedUpdate(changed, gone)
+_KEY_COLUMNS = ["asin", "input_hash", "model", "reason"]  # what reuse is decided on: stored vectors are not read
 
 
-def _cache_metadata(frame: pl.DataFrame, computed: int, model: str) -> dict:
+def _update(result: EmbeddingUpdate) -> KeyedUpdate:
+    """Only the rows embedded now are written (by ASIN); reused rows stay as they are in the lake."""
+    return KeyedUpdate(result.rows, result.gone)
+
+
+def _cache_metadata(result: EmbeddingUpdate, model: str, dim: int) -> dict:
     return {
         "model": model,
-        "dim": len(frame["embedding"][0]) if frame.height else 0,
-        "computed": computed,
-        "reused_from_previous_version": frame.height - computed,
+        "dim": dim,
+        "computed": result.computed,
+        "reused_from_previous_version": result.reasons.len() - result.computed,
     }
 
 
@@ -48,9 +45,9 @@ def text_embeddings(
         context.log.info(f"embedding {len(rows):,} new or changed texts with {encoder.name}")
         return encoder.encode([texts[i] for i in rows], progress=True), [None] * len(rows)
 
-    previous = lake.latest("text_embeddings")
-    frame, computed = incremental_embed(joined_listings["asin"].to_list(), hashes, encoder.name, previous, embed)
-    return Output(_update(frame, previous), metadata=_cache_metadata(frame, computed, encoder.name))
+    previous = lake.latest("text_embeddings", columns=_KEY_COLUMNS)
+    result = incremental_embed(joined_listings["asin"].to_list(), hashes, encoder.name, previous, embed)
+    return Output(_update(result), metadata=_cache_metadata(result, encoder.name, encoder.dim))
 
 
 @asset(group_name="embeddings", kinds={"pytorch", "duckdb"})
@@ -63,7 +60,8 @@ def image_embeddings(
     lake: LakeResource,
 ) -> Output[KeyedUpdate]:
     """Backbone features summed over all images of a listing (the paper's listing image representation); a
-    listing with no readable image gets a zero vector and a reason, and is tried again on the next rebuild.
+    listing with no readable image gets a zero vector and a reason, and is tried again when its images change
+    (fetched, replaced, appeared) or the failure was one its key cannot see (``embeddings.retried``).
     Remote images are read from the image store (fetched OK), local files where they are; unfetched ones are
     named in the reason."""
     encoder = image_encoder.get()
@@ -79,15 +77,15 @@ def image_embeddings(
             for r, i in zip(reasons, rows)
         ]
 
-    previous = lake.latest("image_embeddings")
-    frame, computed = incremental_embed(joined_listings["asin"].to_list(), hashes, encoder.name, previous, embed)
-    reasons = frame.filter(pl.col("reason").is_not_null())
-    metadata = _cache_metadata(frame, computed, encoder.name)
-    metadata["listings_without_readable_image"] = int(reasons.filter(~pl.col("reason").str.starts_with("partial")).height)
-    metadata["listings_with_some_unreadable_images"] = int(reasons.filter(pl.col("reason").str.starts_with("partial")).height)
+    previous = lake.latest("image_embeddings", columns=_KEY_COLUMNS)
+    result = incremental_embed(joined_listings["asin"].to_list(), hashes, encoder.name, previous, embed)
+    reasons = result.reasons.drop_nulls()
+    metadata = _cache_metadata(result, encoder.name, encoder.dim)
+    metadata["listings_without_readable_image"] = int((~reasons.str.starts_with("partial")).sum())
+    metadata["listings_with_some_unreadable_images"] = int(reasons.str.starts_with("partial").sum())
     for code in FETCH_REASONS:
-        metadata[f"listings_{code}"] = int(reasons.filter(pl.col("reason").str.starts_with(code)).height)
-    return Output(_update(frame, previous), metadata=metadata)
+        metadata[f"listings_{code}"] = int(reasons.str.starts_with(code).sum())
+    return Output(_update(result), metadata=metadata)
 
 
 def _covers_joined_listings(table: str):

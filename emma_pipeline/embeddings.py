@@ -1,10 +1,11 @@
 """Incremental embedding: reuse the stored vector of every ASIN whose input (and model) did not change.
 
 A rebuild after new listings arrive computes embeddings only for new ASINs and for ASINs whose text or images
-changed; everything else is copied from the previous version of the table. An image input is its paths *and*
-each file's size and modification time (``image_input_hash``), so a photo replaced at the same path is embedded
-again; a stored row that carries a failure reason (a missing or unreadable image) is never reused but retried
-on every rebuild, so a transient failure heals by itself.
+changed; only those rows are written, everything else stays as the previous version of the table has it. An
+image input is its references *and* each file's size and modification time (``image_input_hash``), so a photo
+replaced at the same path is embedded again, and a missing or unfetched one as soon as it appears or is fetched.
+A stored failure the key cannot see (a storage error while reading, ``retried``) is tried on every rebuild, so a
+transient failure heals by itself; the others wait for their input to change instead of costing a rebuild each.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
 EmbedFn = Callable[[list[int]], tuple[np.ndarray, list[str | None]]]
+RETRIED_REASONS = ("unreadable_file", "preprocess_error")  # failures the input key cannot see (``retried``)
 
 
 def input_hash(model: str, parts: Sequence[str] | str | None) -> str:
@@ -68,36 +71,49 @@ def embedding_frame(asins: list[str], hashes: list[str], model: str, vectors: np
     )
 
 
+@dataclass(frozen=True)
+class EmbeddingUpdate:
+    """What one rebuild changes in an embedding table: the rows embedded now (whole rows, every column), the
+    ASINs of the previous table that left, and the reason of every current row (reused or new), for metadata."""
+
+    rows: pl.DataFrame
+    gone: list[str]
+    reasons: pl.Series
+    computed: int
+
+
+def retried(reason: str | None) -> bool:
+    """Whether a stored row with this failure reason is embedded again although its input key is unchanged: only
+    failures the key cannot see (a storage error while reading, an error in preprocessing). A missing, corrupt or
+    unfetched image is part of the key (file size and mtime, or the fetch status), so it is tried again as soon as
+    that changes, and not on every rebuild."""
+    return reason is not None and any(marker in reason for marker in RETRIED_REASONS)
+
+
 def incremental_embed(
     asins: list[str], hashes: list[str], model: str, previous: pl.DataFrame | None, embed: EmbedFn
-) -> tuple[pl.DataFrame, int]:
-    """Embedding rows for ``asins`` (same order); ``embed(row_indices)`` is called only for rows not found in
-    ``previous`` under the same input hash without a failure reason. Returns the frame and how many rows were
-    computed."""
-    reused = pl.DataFrame({"asin": asins, "input_hash": hashes, "_row": range(len(asins))})
+) -> EmbeddingUpdate:
+    """Embed the rows of ``asins`` not found in ``previous`` (its key columns asin, input_hash, model, reason are
+    enough: stored vectors are not read) under the same input hash and model, and those whose stored reason is
+    ``retried``. ``embed(row_indices)`` gets the positions in ``asins``."""
+    current = pl.DataFrame({"asin": asins, "input_hash": hashes, "_row": range(len(asins))},
+                           schema={"asin": pl.Utf8, "input_hash": pl.Utf8, "_row": pl.Int64})  # fmt: skip
+    gone: list[str] = []
+    reused = current.head(0).with_columns(pl.lit(None, pl.Utf8).alias("reason"))
     if previous is not None and previous.height:
-        previous = previous.filter((pl.col("model") == model) & pl.col("reason").is_null())
-    if previous is not None and previous.height:
-        reused = reused.join(previous.select("asin", "input_hash", "embedding", "reason"), on=["asin", "input_hash"], how="left")
-        todo = reused.filter(pl.col("embedding").is_null())["_row"].to_list()
-    else:
-        todo = list(range(len(asins)))
-    fresh_vectors, fresh_reasons = embed(todo)
-    if previous is None or not previous.height:
-        return embedding_frame(asins, hashes, model, fresh_vectors, fresh_reasons), len(todo)
-    dim = fresh_vectors.shape[1] if len(todo) else len(previous["embedding"][0])
-    vectors = np.zeros((len(asins), dim), dtype=np.float32)
+        stored = previous.select("asin", "input_hash", "model", "reason")
+        keep = stored.filter((pl.col("model") == model) & ~pl.col("reason").map_elements(retried, return_dtype=pl.Boolean, skip_nulls=False))
+        reused = current.join(keep.select("asin", "input_hash", "reason"), on=["asin", "input_hash"], how="inner")
+        gone = stored.filter(~pl.col("asin").is_in(current["asin"].implode()))["asin"].to_list()
+    todo = current.filter(~pl.col("_row").is_in(reused["_row"].implode()))["_row"].to_list()
+    vectors, fresh_reasons = embed(todo)
+    rows = embedding_frame([asins[i] for i in todo], [hashes[i] for i in todo], model, vectors, fresh_reasons)
     reasons: list[str | None] = [None] * len(asins)
-    have = reused.filter(pl.col("embedding").is_not_null())
-    if have.height:
-        vectors[have["_row"].to_numpy()] = vector_matrix(have["embedding"])
-        for row, reason in zip(have["_row"].to_list(), have["reason"].to_list()):
-            reasons[row] = reason
-    if todo:
-        vectors[todo] = fresh_vectors
-        for row, reason in zip(todo, fresh_reasons):
-            reasons[row] = reason
-    return embedding_frame(asins, hashes, model, vectors, reasons), len(todo)
+    for row, reason in zip(reused["_row"].to_list(), reused["reason"].to_list()):
+        reasons[row] = reason
+    for row, reason in zip(todo, fresh_reasons):
+        reasons[row] = reason
+    return EmbeddingUpdate(rows, gone, pl.Series("reason", reasons, dtype=pl.Utf8), len(todo))
 
 
 def as_matrix(frame: pl.DataFrame, asins: Sequence[str]) -> np.ndarray:

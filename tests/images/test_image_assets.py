@@ -93,6 +93,6 @@ def test_fetch_then_embed_incrementally(lake_home, image_server):
     assert image_server.hits["/images/I/51abc.jpg"] == hits["/images/I/51abc.jpg"] == 1
     assert image_server.hits["/missing.jpg"] == hits["/missing.jpg"] + 1
     computed = result.asset_materializations_for_node("image_embeddings")[0].metadata["computed"].value
-    # a row that carries a failure reason is never reused (a fetch may succeed next time): A (partial) and B are
-    # embedded again, C comes from the cache
-    assert computed == 2
+    # the retried fetches failed again, so no listing's input changed: A (partial), B and C all come from the cache
+    # (a fetch that succeeds changes the listing's key: sha256 instead of the failed status)
+    assert computed == 0
