@@ -34,9 +34,10 @@ class LakeResource(ConfigurableResource):
     def lake(self) -> Lake:
         return Lake(self.config())
 
-    def latest(self, table: str) -> pl.DataFrame | None:
-        """The current version of ``table``, or None before its first materialization."""
+    def latest(self, table: str, columns: list[str] | None = None) -> pl.DataFrame | None:
+        """The current version of ``table`` (only ``columns`` when given), or None before its first
+        materialization."""
         lake = self.lake()
         if not lake.config.catalog.startswith("postgres:") and not Path(lake.config.catalog).exists():
             return None
-        return lake.read(table) if lake.exists(table) else None
+        return lake.read_if_exists(table, columns=columns)

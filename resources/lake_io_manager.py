@@ -74,12 +74,14 @@ class DuckLakeIOManager(ConfigurableIOManager):
         another run is committing a newer one. Without a recorded snapshot the newest version is read."""
         table = context.upstream_output.asset_key.path[-1] if context.upstream_output else context.asset_key.path[-1]
         lake = self.lake()
-        if not lake.exists(table):
-            raise FileNotFoundError(
-                f"table '{table}' is not in the lake yet: materialize asset '{table}' (or its partitions) first"
-            )
+        missing = FileNotFoundError(f"table '{table}' is not in the lake yet: materialize asset '{table}' (or its partitions) first")
         if not context.has_asset_partitions:
-            return lake.read(table, version=recorded_snapshot(context, None))
+            frame = lake.read_if_exists(table, version=recorded_snapshot(context, None))
+            if frame is None:
+                raise missing
+            return frame
+        if not lake.exists(table):
+            raise missing
         keys = list(context.asset_partition_keys)
         if not keys:
             return lake.read(table, where="false")

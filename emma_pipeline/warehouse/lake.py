@@ -10,6 +10,7 @@ a DuckDB-file catalog would lock out readers) and can be PostgreSQL; data files 
 from __future__ import annotations
 
 import logging
+import os
 import random
 import sqlite3
 import time
@@ -26,6 +27,7 @@ from filelock import FileLock
 from emma_pipeline.warehouse.extensions import load_extension
 from emma_pipeline.warehouse.keyed_update import KeyedUpdate
 from emma_pipeline.warehouse.parquet_table import ParquetTable
+from emma_pipeline.warehouse.readers import forget, reader_cursor
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +109,8 @@ def with_retries(fn: Callable[[], T], attempts: int = 30, base_delay: float = 0.
 
 
 class Lake:
-    """A handle on one lake; connections are short-lived and opened per operation."""
+    """A handle on one lake: reads share one attached session per process (``readers``), writes open a
+    connection per operation."""
 
     def __init__(self, config: LakeConfig):
         self.config = config
@@ -118,11 +121,32 @@ class Lake:
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A session attached to the lake: for reads a cursor of this process's shared read-only session
+        (``readers``), for writes a connection of its own."""
         local = not self.config.catalog.startswith("postgres:")
         if read_only and local and not Path(self.config.catalog).exists():
             raise FileNotFoundError(f"no lake catalog at {self.config.catalog}: run `emma build` first (or set EMMA_HOME)")
-        if local and not read_only:
+        if read_only:
+            key = self._reader_key()
+            con = reader_cursor(key, lambda: self._attach(read_only=True))
+            try:
+                con.execute(f"USE {LAKE_ALIAS}")
+                yield con
+            except (duckdb.ConnectionException, duckdb.IOException, duckdb.InternalException, duckdb.FatalException):
+                forget(key)  # a session that may be broken (catalog gone, I/O failure) is not handed out again
+                raise
+            finally:
+                con.close()
+            return
+        if local:
             _ensure_wal_catalog(Path(self.config.catalog))
+        con = self._attach(read_only=False)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def _attach(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect()
         try:
             for ext in required_extensions(self.config):
@@ -131,9 +155,19 @@ class Lake:
                 con.execute(statement)
             with_retries(lambda: con.execute(self.config.attach_sql(read_only=read_only)), markers=_ATTACH_RETRYABLE)
             con.execute(f"USE {LAKE_ALIAS}")
-            yield con
-        finally:
+        except BaseException:
             con.close()
+            raise
+        return con
+
+    def _reader_key(self) -> tuple:
+        """What the shared read session is keyed on: the settings and, for a SQLite catalog, the time DuckLake
+        created it (its first snapshot): a lake deleted and made again at the same path is another lake, even
+        when the file system hands the new file the old one's inode."""
+        identity = None
+        if not self.config.catalog.startswith("postgres:"):
+            identity = _catalog_birth(self.config.catalog)
+        return (self.config.catalog, self.config.data_path, tuple(sorted(self.config.s3.items())), identity)
 
     # --- writes -------------------------------------------------------------------------------------------
     def write_table(self, name: str, frame: pl.DataFrame, message: str = "") -> int:
@@ -255,11 +289,22 @@ class Lake:
         columns: list[str] | None = None,
     ) -> pl.DataFrame:  # fmt: skip
         """``name`` at ``version`` (default: the newest), only ``columns`` when given, rows matching ``where``."""
-        at = f" AT (VERSION => {int(version)})" if version is not None else ""
-        selected = ", ".join(_ident(c) for c in columns) if columns else "*"
-        sql = f"SELECT {selected} FROM {LAKE_ALIAS}.{_ident(name)}{at}" + (f" WHERE {where}" if where else "")
+        sql = _select_sql(name, version, columns, where)
         with self.connect(read_only=True) as con:
             return with_retries(lambda: con.execute(sql, params or []).pl())
+
+    def read_if_exists(self, name: str, version: int | None = None, columns: list[str] | None = None) -> pl.DataFrame | None:
+        """``read`` of ``name``, or None when the lake has no such table: one connection for both (a connection
+        attaches the catalog, a few hundred milliseconds on a large lake)."""
+        sql = _select_sql(name, version, columns)
+
+        def read(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
+            if name not in {r[0] for r in con.execute(_TABLES_SQL, [LAKE_ALIAS]).fetchall()}:
+                return None
+            return con.execute(sql).pl()
+
+        with self.connect(read_only=True) as con:
+            return with_retries(lambda: read(con))
 
     def read_together(self, names: list[str]) -> tuple[int, dict[str, pl.DataFrame | None]]:
         """The current version of each table in ``names`` as of one snapshot (None for a table not in it), and
@@ -310,12 +355,29 @@ class Lake:
         return self.query(sql, [name, name, name])
 
 
+def _select_sql(name: str, version: int | None, columns: list[str] | None, where: str = "") -> str:
+    at = f" AT (VERSION => {int(version)})" if version is not None else ""
+    selected = ", ".join(_ident(c) for c in columns) if columns else "*"
+    return f"SELECT {selected} FROM {LAKE_ALIAS}.{_ident(name)}{at}" + (f" WHERE {where}" if where else "")
+
+
 def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
     """A failed COMMIT has already ended the transaction; only roll back one that is still open."""
     try:
         con.execute("ROLLBACK")
     except duckdb.TransactionException:
         pass
+
+
+def _catalog_birth(path: str) -> str:
+    """The creation time DuckLake recorded in a SQLite catalog (snapshot 0), read without attaching it."""
+    try:
+        with closing(sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True, timeout=30)) as db:
+            row = db.execute("SELECT snapshot_time FROM ducklake_snapshot WHERE snapshot_id = 0").fetchone()
+    except sqlite3.Error:
+        row = None  # not initialized yet (an empty file): a key of its own, attached again once it is
+    stat = os.stat(path)
+    return f"{stat.st_ino}:{row[0] if row else 'new'}"
 
 
 def _ensure_wal_catalog(path: Path) -> None:
