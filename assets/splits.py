@@ -15,10 +15,13 @@ from resources.lake import LakeResource
 def splits(objects: pl.DataFrame, text_embeddings: pl.DataFrame, lake: LakeResource) -> Output[KeyedUpdate]:
     """Val and test only from complete objects (all attributes, >1 image, >1 review), none within a looser text
     distance of a train object; calibration from objects with materials; earlier assignments are kept, so only
-    the rows that changed are written (by ASIN): new objects, objects that left, and any reassigned."""
-    vectors = as_matrix(text_embeddings, objects["asin"].to_list())
+    the rows that changed are written (by ASIN): new objects, objects that left, and any reassigned. Kept val/test
+    objects are searched only against train objects whose text is new since the last build."""
+    asins = objects["asin"].to_list()
+    vectors = as_matrix(text_embeddings, asins)
+    keys = objects.select("asin").join(text_embeddings.select("asin", "input_hash"), on="asin", how="left", maintain_order="left")
     previous = lake.latest("splits")
-    table = assign_splits(objects, vectors, previous=previous, config=SplitConfig())
+    table = assign_splits(objects, vectors, previous=previous, config=SplitConfig(), text_keys=keys["input_hash"].to_list())
     counts = dict(table.group_by("split").len().iter_rows())
     demoted = table.filter(pl.col("reason").is_not_null()).height
     metadata = {**{f"n_{k}": int(v) for k, v in sorted(counts.items())}, "demoted_to_train": demoted}

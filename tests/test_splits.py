@@ -170,7 +170,64 @@ def test_kept_held_out_objects_are_checked_against_new_train_listings():
     v2_objects = pl.concat([v1_objects, _objects([("NEW_TWIN", EDGES["one_review"])])])
     emb2 = np.vstack([emb1, emb1[test_row : test_row + 1]])  # a new train listing identical in text
     v2 = assign_splits(v2_objects, emb2, previous=v1)
-    assert v2.row(test_row, named=True) == {"asin": v1["asin"][test_row], "split": "train", "reason": NEAR_TRAIN}
+    assert v2.select("asin", "split", "reason").row(test_row, named=True) == {
+        "asin": v1["asin"][test_row], "split": "train", "reason": NEAR_TRAIN
+    }  # fmt: skip
+
+
+def _keyed_case():
+    """ANCHOR is train; H1..H5 complete (held out under HALF). H3 is near H2 (both held out, so never compared);
+    H5 is at cosine 0.9 to ANCHOR, under a 0.95 bar."""
+    objects = _objects([("ANCHOR", EDGES["one_review"])] + [(f"H{i}", {}) for i in range(1, 6)])
+    emb = np.zeros((6, 8), dtype=np.float32)
+    emb[0, 0] = emb[1, 1] = emb[2, 2] = emb[4, 4] = 1.0
+    emb[3, 2], emb[3, 3] = 1.0, 0.2
+    emb[5, 0], emb[5, 5] = 0.9, np.sqrt(1 - 0.81)
+    keys = [f"k{i}" for i in range(6)]
+    return objects, emb, keys
+
+
+LOOSE_HALF = SplitConfig(val_fraction=0.5, test_fraction=0.5, calibration_fraction=0.0, eval_train_similarity=0.95)
+
+
+def test_a_keyed_rebuild_catches_changed_text_rows_that_left_held_out_and_new_twins():
+    objects, emb, keys = _keyed_case()
+    v1 = assign_splits(objects, emb, config=LOOSE_HALF, text_keys=keys)
+    assert v1.filter(pl.col("split") == "train")["asin"].to_list() == ["ANCHOR"]
+    assert v1["text_key"].to_list() == [f"k{i}@0.95" for i in range(6)]
+    emb2 = np.vstack([emb, emb[4:5]])  # NEW: a train listing with H4's text
+    emb2[1] = 0.0
+    emb2[1, 0], emb2[1, 1] = 1.0, 0.1  # H1's text changed to ANCHOR's
+    keys2 = [*keys, "k_new"]
+    keys2[1] = "k1_changed"
+    objects2 = pl.concat([objects, _objects([("NEW", EDGES["one_image"])])]).with_columns(
+        pl.when(pl.col("asin") == "H2").then(None).otherwise(pl.col("price_usd")).alias("price_usd")
+    )  # H2 leaves val/test, so H3 now has a train object at cosine 0.98
+    keyed = assign_splits(objects2, emb2, previous=v1, config=LOOSE_HALF, text_keys=keys2)
+    got = {r["asin"]: (r["split"], r["reason"]) for r in keyed.to_dicts()}
+    assert got["H1"] == got["H3"] == got["H4"] == ("train", NEAR_TRAIN)
+    assert got["H2"] == ("train", NO_LONGER_COMPLETE) and got["H5"][0] in {"val", "test"}
+    full = assign_splits(objects2, emb2, previous=v1.drop("text_key"), config=LOOSE_HALF)
+    assert keyed.drop("text_key").equals(full.drop("text_key"))
+    stricter = assign_splits(objects, emb, previous=v1, text_keys=keys, config=HALF)  # the bar fell to 0.85
+    assert dict(zip(stricter["asin"], stricter["reason"]))["H5"] == NEAR_TRAIN
+
+
+def test_a_keyed_rebuild_searches_kept_held_out_objects_only_against_new_train_rows(monkeypatch):
+    import emma_pipeline.splits.near_train as near_train
+
+    objects, emb, keys = _keyed_case()
+    v1 = assign_splits(objects, emb, config=LOOSE_HALF, text_keys=keys)
+    searched = []
+    real = near_train._rows_near
+    monkeypatch.setattr(near_train, "_rows_near", lambda e, t, s, *a: searched.append((t.size, s.size)) or real(e, t, s, *a))
+    objects2 = pl.concat([objects, _objects([("NEW", EDGES["one_image"])])])
+    emb2 = np.vstack([emb, np.eye(8, dtype=np.float32)[7:]])
+    assign_splits(objects2, emb2, previous=v1, config=LOOSE_HALF, text_keys=[*keys, "k_new"])
+    assert max(t * s for t, s in searched) == 5  # five kept held-out objects against the one new train row
+    searched.clear()
+    assign_splits(objects2, emb2, previous=v1, config=LOOSE_HALF)  # without keys: all of train again
+    assert max(t * s for t, s in searched) == 10
 
 
 @pytest.mark.parametrize(

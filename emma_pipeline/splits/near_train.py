@@ -13,17 +13,27 @@ _ROUNDING = 1e-5  # float32 inner products of unit vectors; makes the bar inclus
 
 
 def demote_near_train(
-    emb: np.ndarray, held_out: np.ndarray, unchecked: np.ndarray, threshold: float, chunk: int
-) -> np.ndarray:
+    emb: np.ndarray,
+    held_out: np.ndarray,
+    unchecked: np.ndarray,
+    threshold: float,
+    chunk: int,
+    fresh: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
     """Mask of held-out rows to move to train, to a fixed point.
 
-    ``held_out``/``unchecked`` are row masks; rows in ``held_out & ~unchecked`` were already checked against every
-    current train row. Demoting a row makes it train, so the remaining held-out rows are checked against the
-    newly demoted ones until no more fall.
+    ``held_out``/``unchecked``/``fresh`` are row masks. Rows in ``held_out & unchecked`` are checked against every
+    train row; rows in ``held_out & ~unchecked`` were already checked against every train row except the ``fresh``
+    ones (new, changed, or newly train), so they face only those: a batch costs in proportion to what it touched.
+    Demoting a row makes it train, so the remaining held-out rows are checked against the newly demoted ones
+    until no more fall.
     """
     held_out = held_out.copy()
     demoted = np.zeros(len(held_out), dtype=bool)
     hits = _rows_near(emb, np.flatnonzero(unchecked & held_out), np.flatnonzero(~held_out), threshold, chunk)
+    if fresh is not None:
+        kept = np.flatnonzero(held_out & ~unchecked)
+        hits = np.union1d(hits, _rows_near(emb, kept, np.flatnonzero(fresh & ~held_out), threshold, chunk))
     while hits.size:
         demoted[hits] = True
         held_out[hits] = False
