@@ -64,10 +64,10 @@ def find_generic_images(
     for row in np.flatnonzero(eligible):
         for url in dict.fromkeys(image_urls[row] or ()):
             groups[("url", url)].append(int(row))
-    signatures = image_signatures(np.asarray(image_emb))
-    for row in np.flatnonzero(eligible):
-        if signatures[row] is not None:
-            groups[("emb", signatures[row])].append(int(row))
+    rows = np.flatnonzero(eligible)  # only eligible rows: a text-only build signs nothing
+    for row, signature in zip(rows, image_signatures(np.asarray(image_emb)[rows])):
+        if signature is not None:
+            groups[("emb", signature)].append(int(row))
     flagged = np.zeros(n, dtype=bool)
     group_size = np.zeros(n, dtype=np.int64)
     similarity = np.full(n, np.nan)
