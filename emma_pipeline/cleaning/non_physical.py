@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -45,6 +46,7 @@ CATEGORY_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("digital", r"\bdigital (?:music|video|games?|content)\b|\bapps\b|\bsubscriptions?\b"),
     )
 )
+_ANY_TITLE_RULE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in TITLE_RULES), re.IGNORECASE)
 # Weak cues: common on digital goods yet also on physical ones, so they inform the model but never decide.
 CUE_WORDS = (
     "digital", "email", "delivery", "online", "license", "edition", "year", "devices", "pc", "mac", "code",
@@ -72,10 +74,16 @@ class NonPhysicalScores:
 
 def rule_match(title: str | None, category_path: Sequence[str] | None) -> str | None:
     """The first strong rule a listing matches, as ``"title: <rule>"`` or ``"category: <rule>"``."""
-    for name, pattern in TITLE_RULES:
-        if title and pattern.search(title):
-            return f"title: {name}"
-    category = " > ".join(category_path or ())
+    if title and _ANY_TITLE_RULE.search(title):  # one scan rules out most titles; then the first rule in order
+        for name, pattern in TITLE_RULES:
+            if pattern.search(title):
+                return f"title: {name}"
+    return _category_rule(" > ".join(category_path or ()))
+
+
+@lru_cache(maxsize=65_536)
+def _category_rule(category: str) -> str | None:
+    """Catalogs repeat a few thousand category paths over millions of listings: each is matched once."""
     for name, pattern in CATEGORY_RULES:
         if category and pattern.search(category):
             return f"category: {name}"

@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from emma_pipeline.cleaning.non_physical import CUE_WORDS, cue_features, rule_match, score_non_physical
+from emma_pipeline.cleaning.non_physical import (
+    CATEGORY_RULES,
+    CUE_WORDS,
+    TITLE_RULES,
+    cue_features,
+    rule_match,
+    score_non_physical,
+)
 
 
 @pytest.mark.parametrize(
@@ -23,6 +30,30 @@ from emma_pipeline.cleaning.non_physical import CUE_WORDS, cue_features, rule_ma
 )
 def test_rules_name_digital_goods_but_not_physical_goods_mentioning_them(title, category, expected):
     assert rule_match(title, category) == expected
+
+
+def _first_rule(title, category_path):
+    """The rule order, written out: every title rule in order, then every category rule."""
+    for name, pattern in TITLE_RULES:
+        if title and pattern.search(title):
+            return f"title: {name}"
+    category = " > ".join(category_path or ())
+    for name, pattern in CATEGORY_RULES:
+        if category and pattern.search(category):
+            return f"category: {name}"
+    return None
+
+
+def test_the_first_rule_in_order_wins_not_the_leftmost_match():
+    assert rule_match("Kindle Edition ebook, instant download", None) == "title: download"
+    rng = np.random.default_rng(0)
+    words = ["kindle edition", "ebook", "download", "gift card", "gift card holder", "warranty plan", "mug",
+             "extended warranty", "2-year protection", "subscription", "steel", "activation code", "Audible"]  # fmt: skip
+    categories = [None, [], ["Software"], ["Books", "Kindle Store"], ["Home", "Mugs"], ["Digital Music"]]
+    for _ in range(500):
+        title = " ".join(rng.choice(words, size=rng.integers(0, 4)))
+        category = categories[rng.integers(len(categories))]
+        assert rule_match(title, category) == _first_rule(title, category), (title, category)
 
 
 def test_cue_features_mark_words_in_title_or_category():
