@@ -21,6 +21,7 @@ import orjson
 
 from emma_pipeline.sources.gzip_stream import Damage, GzipReader
 from emma_pipeline.sources.json_array import looks_like_json_lines, salvage_array_items
+from emma_pipeline.sources.python_literal import python_literal
 
 Progress = Callable[[int], None]
 
@@ -144,4 +145,5 @@ def iter_json_records(
         try:
             yield number, offset, raw, loads(raw), None
         except decode_error as err:
-            yield number, offset, raw, None, f"invalid_json: {err}"
+            value = python_literal(raw)
+            yield number, offset, raw, value, None if value is not None else f"invalid_json: {err}"

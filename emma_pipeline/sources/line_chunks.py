@@ -17,6 +17,7 @@ from pathlib import Path
 import orjson
 
 from emma_pipeline.sources.files import Progress, open_binary
+from emma_pipeline.sources.python_literal import python_literal
 
 CHUNK_BYTES = 8 << 20
 _BOM = b"\xef\xbb\xbf"
@@ -64,7 +65,8 @@ def chunk_records(chunk: LineChunk) -> Iterator[tuple[int, int | None, bytes | N
             try:
                 yield number, offset, body, loads(body), None
             except decode_error as err:
-                yield number, offset, body, None, f"invalid_json: {err}"
+                value = python_literal(body)
+                yield number, offset, body, value, None if value is not None else f"invalid_json: {err}"
         number += 1
         offset += len(piece) + 1
     if chunk.tail is not None:

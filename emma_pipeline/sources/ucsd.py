@@ -1,11 +1,13 @@
-"""UCSD Amazon metadata (Ni et al. 2018 and the 2023 release) and review JSON lines to listing rows.
+"""UCSD Amazon metadata (McAuley et al. 2014, Ni et al. 2018 and the 2023 release) and review JSON lines to
+listing rows.
 
 Files named ``meta_*`` hold metadata, anything else reviews (``ucsd_reviews``). The layout is decided per
 record: 2018 records carry ``asin``, ``image``/``imageURL``/``imageURLHighRes``, ``category``, ``feature``,
 string prices and weights hidden in ``details`` keys ("\\n    Product Dimensions: \\n    ",
 "Shipping Weight:") or in the ``tech1``/``tech2`` HTML tables; 2023 records carry ``parent_asin``, ``images``
 dicts, ``categories``, ``features``, a float ``price``, ``details`` with clean keys, ``average_rating`` and
-``rating_number``.
+``rating_number``. 2014 lines are Python dict literals (``python_literal`` reads them) with one ``imUrl``, a float
+``price`` and ``categories`` as a list of paths (the first is the listing's).
 
 Weights: "Item Weight", else the weight written after "Product Dimensions", is the item mass;
 "Shipping Weight" / "Package Weight", else the weight after "Package Dimensions", is the package weight.
@@ -147,6 +149,8 @@ def _specs(obj: dict) -> dict[str, str]:
 def category_path(values: object) -> list[str] | None:
     """Root-first category names, HTML decoded; cut where 2018 lists run on into feature sentences."""
     path: list[str] = []
+    if isinstance(values, list) and values and isinstance(values[0], list):  # 2014: several paths, first is primary
+        values = values[0]
     for value in values if isinstance(values, list) else []:
         name = strip_html(value) if isinstance(value, str) else ""
         if not name:
@@ -168,5 +172,7 @@ def _image_urls(obj: dict, base_dir: str) -> list[str] | None:
             if isinstance(obj.get(key), list) and obj[key]:
                 refs = obj[key]
                 break
+        if not refs and isinstance(obj.get("imUrl"), str):  # 2014: one picture URL
+            refs = [obj["imUrl"]]
     urls = [resolve_ref(r.strip(), base_dir) for r in refs if isinstance(r, str) and r.strip()]
     return list(dict.fromkeys(urls)) or None

@@ -50,7 +50,8 @@ def _write(batch: Path, source: str, name: str, data: bytes) -> None:
 
 def test_chunks_cut_anywhere_keep_lines_offsets_bom_blank_lines_and_the_damaged_tail(tmp_path):
     lines = [b'{"asin": "B000000001", "title": "a"}', b"", b"  ", b'{"asin": "B000000002", "price": "$5"}\r',
-             b"{not json", b'{"asin": "b000000003", "details": {"Item Weight:": "2 lb"}}', b"[1, 2]"]
+             b"{not json", b'{"asin": "b000000003", "details": {"Item Weight:": "2 lb"}}', b"[1, 2]",
+             b"{'asin': '0000031852', 'imUrl': 'http://x/y.jpg', 'categories': [['Toys']]}"]  # a 2014 literal
     data = b"\xef\xbb\xbf" + b"\n".join(lines * 30) + b"\n" + lines[0]
     batch = tmp_path / "b1"
     _write(batch, "ucsd", "meta_A.json", data)
