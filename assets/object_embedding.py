@@ -30,6 +30,8 @@ class ObjectEmbeddingConfig(Config):
     batch_size: int = _DEFAULT.batch_size
     learning_rate: float = _DEFAULT.learning_rate
     contrastive_weight: float = _DEFAULT.contrastive_weight
+    view_dropout: float = _DEFAULT.view_dropout  # listing-level blocks hidden in a contrastive view
+    identity_blocks: list[str] = list(_DEFAULT.identity_blocks)  # kept in a view: what says which product it is
     seed: int = 0
     device: str = "cpu"  # "cuda" on a GPU machine
 
@@ -48,6 +50,7 @@ def object_embeddings(
                                load_taxonomy())  # fmt: skip
     settings = AutoencoderConfig(bottleneck=config.bottleneck, epochs=config.epochs, batch_size=config.batch_size,
                                  learning_rate=config.learning_rate, contrastive_weight=config.contrastive_weight,
+                                 view_dropout=config.view_dropout, identity_blocks=tuple(config.identity_blocks),
                                  seed=config.seed, device=config.device)  # fmt: skip
 
     def progress(epoch: int, epochs: int, loss: float) -> None:

@@ -104,6 +104,8 @@ def fit_embedding(features: FeatureBlocks, config: AutoencoderConfig = Autoencod
         column_weight = torch.as_tensor(np.repeat([1.0 / w for w in widths], widths), dtype=torch.float32,
                                         device=config.device)  # fmt: skip
     device = config.device
+    view_dropout = np.array([config.view_identity_dropout if name in config.identity_blocks else config.view_dropout
+                             for name in standardizer.blocks])  # fmt: skip
     for epoch in range(config.epochs):
         network.train()
         order, total = rng.permutation(len(values)), 0.0
@@ -117,7 +119,7 @@ def fit_embedding(features: FeatureBlocks, config: AutoencoderConfig = Autoencod
             targets = {k: torch.as_tensor(v[rows], device=device) for k, v in features.categorical.items()}
             loss = loss + config.categorical_weight * categorical_loss(logits, targets)
             if config.contrastive_weight > 0 and len(rows) > 1:
-                view = _corrupted(values, presence, features.categorical, rows, widths, rng, config.view_dropout,
+                view = _corrupted(values, presence, features.categorical, rows, widths, rng, view_dropout,
                                   config.view_noise)  # fmt: skip
                 other = network.encode(*_tensors(fitted, *view, slice(None)))
                 loss = loss + config.contrastive_weight * contrastive_loss(hidden, other, config.temperature)
@@ -136,11 +138,12 @@ def fit_embedding(features: FeatureBlocks, config: AutoencoderConfig = Autoencod
     return fitted
 
 
-def _corrupted(values, presence, categorical, rows, widths, rng, dropout: float, noise: float = 0.0):
-    """(values, presence, categoricals) of ``rows`` with whole blocks and categoricals hidden at ``dropout`` and
-    Gaussian ``noise`` on the present values."""
-    kept = presence[rows] * (rng.random((len(rows), len(widths))) >= dropout)
-    cats = {k: np.where(rng.random(len(rows)) >= dropout, v[rows], 0) for k, v in categorical.items()}
+def _corrupted(values, presence, categorical, rows, widths, rng, dropout, noise: float = 0.0):
+    """(values, presence, categoricals) of ``rows`` with whole blocks hidden at ``dropout`` (one rate, or one per
+    block), categoricals at the highest of them, and Gaussian ``noise`` on the present values."""
+    rates = np.broadcast_to(np.asarray(dropout, dtype=np.float64), (len(widths),))
+    kept = presence[rows] * (rng.random((len(rows), len(widths))) >= rates)
+    cats = {k: np.where(rng.random(len(rows)) >= rates.max(), v[rows], 0) for k, v in categorical.items()}
     shown = values[rows]
     if noise > 0:
         shown = shown + rng.normal(0.0, noise, shown.shape).astype(np.float32)
