@@ -1,6 +1,7 @@
 """The 2048-d object embedding (paper appendix) and product search over it: the persisted index and each
 object's nearest neighbours."""
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +13,9 @@ from emma_pipeline.checks import accounted_for, combined, ids_known
 from emma_pipeline.cleaning.ann_index import IndexParams
 from emma_pipeline.embeddings import as_matrix
 from emma_pipeline.materials import load_taxonomy
-from emma_pipeline.object_embedding import PAPER, AutoencoderConfig, fit_embedding, recovery_report
+from emma_pipeline.object_embedding import PAPER, AutoencoderConfig, FittedEmbedding, fit_embedding, recovery_report
 from emma_pipeline.object_embedding.inputs import object_features
+from emma_pipeline.object_embedding.refit import fitted_at, refit_reason
 from emma_pipeline.object_embedding.store import model_path, new_version
 from emma_pipeline.search import ProductSearch
 from emma_pipeline.search.compare import neighbor_table
@@ -34,18 +36,22 @@ class ObjectEmbeddingConfig(Config):
     identity_blocks: list[str] = list(_DEFAULT.identity_blocks)  # kept in a view: what says which product it is
     seed: int = 0
     device: str = "cpu"  # "cuda" on a GPU machine
+    # A build embeds with the model that wrote the current table until it is this old (or its training config or
+    # input blocks changed); 0 fits on every build. Weekly: a batch of new listings does not move every vector.
+    refit_after_days: float = 7.0
 
 
 @asset(group_name="object_embedding", kinds={"pytorch", "duckdb"})
 def object_embeddings(
     context: AssetExecutionContext, config: ObjectEmbeddingConfig, objects: pl.DataFrame,
     object_materials: pl.DataFrame, object_categories: pl.DataFrame, text_embeddings: pl.DataFrame,
-    image_embeddings: pl.DataFrame, splits: pl.DataFrame, folders: OutputFolders,
+    image_embeddings: pl.DataFrame, splits: pl.DataFrame, folders: OutputFolders, lake: LakeResource,
 ) -> Output[pl.DataFrame]:  # fmt: skip
     """Standardized bottleneck activation of an autoencoder over each object's text and image embeddings,
     price, mass, materials, ratings and learned category / product-type embeddings; absent attributes are
-    masked, never zero-filled. Metadata: reconstruction loss and what linear probes recover on held-out objects,
-    next to the paper's figures."""
+    masked, never zero-filled. The model is fitted again only when the current one is ``refit_after_days`` old,
+    or its config or inputs changed; otherwise every object is embedded with it. Metadata: whether it was fitted
+    and why, the reconstruction loss and what linear probes recover on held-out objects, next to the paper's."""
     features = object_features(objects, object_materials, object_categories, text_embeddings, image_embeddings,
                                load_taxonomy())  # fmt: skip
     settings = AutoencoderConfig(bottleneck=config.bottleneck, epochs=config.epochs, batch_size=config.batch_size,
@@ -57,11 +63,16 @@ def object_embeddings(
         if epoch == epochs or epoch % 5 == 0:
             context.log.info(f"object embedding epoch {epoch}/{epochs}: loss {loss:.4f}")
 
-    fitted = fit_embedding(features, settings, progress)
-    vectors = fitted.embed(features)
-    version = new_version(context.run_id)
+    fitted, version, reason = _reusable(lake, folders, features, settings, config.refit_after_days)
+    if fitted is None:
+        context.log.info(f"fitting the object embedding: {reason}")
+        fitted = fit_embedding(features, settings, progress)
+        version = new_version(context.run_id)
+        fitted.save(model_path(folders.object_models_dir, version))
+    else:
+        context.log.info(f"embedding with model {version} (fitted {fitted_days(version):.1f} days ago)")
     path = model_path(folders.object_models_dir, version)
-    fitted.save(path)
+    vectors = fitted.embed(features)
     split = pl.DataFrame({"asin": features.asins}).join(splits.select("asin", "split"), on="asin", how="left")["split"]
     rows = np.arange(len(features))
     report = recovery_report(fitted, features, rows[(split == "train").to_numpy()],
@@ -75,11 +86,31 @@ def object_embeddings(
     table += [f"| {k} | {report[k]:.4f} | {PAPER[k]} |" for k in PAPER]
     return Output(frame, metadata={
         "model_version": version, "model_path": MetadataValue.path(str(path)), "dim": int(vectors.shape[1]),
+        "fitted_this_run": reason is not None, "fit_reason": reason or "reused: model current and config unchanged",
         "input_dim": int(sum(fitted.standardizer.widths.values())),
         **{k: MetadataValue.float(float(v)) for k, v in report.items()},
         "recovery": MetadataValue.md("\n".join(table)),
         "train_loss_first_last": f"{fitted.history[0]:.4f} -> {fitted.history[-1]:.4f}",
     })  # fmt: skip
+
+
+def _reusable(lake: LakeResource, folders: OutputFolders, features, settings: AutoencoderConfig, refit_after_days: float):
+    """(model, its version, None) when the model that wrote the current table may embed ``features``, else
+    (None, None, why a fit is needed)."""
+    previous = lake.latest("object_embeddings", columns=["model_version"])
+    if previous is None or previous.is_empty():
+        return None, None, "no earlier object embedding"
+    version = previous["model_version"][0]
+    try:
+        fitted = FittedEmbedding.load(model_path(folders.object_models_dir, version), device=settings.device)
+    except (OSError, ValueError) as err:  # the model file is gone or unreadable: fit again, say why
+        return None, None, f"model {version} cannot be loaded ({err})"
+    reason = refit_reason(version, fitted.config, fitted.standardizer.widths, features, settings, refit_after_days)
+    return (None, None, reason) if reason else (fitted, version, None)
+
+
+def fitted_days(version: str) -> float:
+    return (time.time() - fitted_at(version)) / 86400
 
 
 _INDEX = IndexParams()

@@ -1,5 +1,6 @@
 """The whole asset graph materializes on a tiny sample, with its checks passing and rows accounted for."""
 
+import numpy as np
 import polars as pl
 import pytest
 from dagster import AssetCheckSeverity, DagsterInstance, Definitions, materialize
@@ -105,3 +106,19 @@ def test_ingest_then_downstream(settings, sample_home):
     assert set(lake.read("generation_metrics")["generation"]) == {1, 2}
     truth_scores = lake.read("fill_in_truth_evaluation")
     assert set(truth_scores["attribute"]) == {"price", "mass", "category", "materials"}
+
+    # a later build embeds with the persisted model (the same vectors, no fit); refit_after_days=0 fits again
+    version = embedded["model_version"][0]
+    graph = [*downstream, *ingest_assets]
+    with DagsterInstance.ephemeral() as instance:
+        again = materialize(graph, selection=["object_embeddings"], resources=resources, instance=instance)
+        event = again.asset_materializations_for_node("object_embeddings")[0]
+        assert event.metadata["fitted_this_run"].value is False
+        reused = lake.read("object_embeddings")
+        assert reused["model_version"].unique().to_list() == [version]
+        vectors = [np.asarray(t.sort("asin")["embedding"].to_list(), dtype=np.float32) for t in (reused, embedded)]
+        np.testing.assert_allclose(vectors[0], vectors[1], atol=1e-5)
+        refit = materialize(graph, selection=["object_embeddings"], resources=resources, instance=instance,
+                            run_config={"ops": {"object_embeddings": {"config": {"refit_after_days": 0}}}})  # fmt: skip
+        assert refit.asset_materializations_for_node("object_embeddings")[0].metadata["fitted_this_run"].value is True
+        assert lake.read("object_embeddings")["model_version"][0] != version
