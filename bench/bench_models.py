@@ -70,6 +70,7 @@ def run_seed(prepared, config, work: Path) -> dict:
         "weights": fusion["attention"].predictions.modality_weights[test_rows],
         "weights_l0": no_kl.predictions.modality_weights[test_rows], "test_l0": no_kl.metrics["test"],
         "modalities": fusion["attention"].info["modalities"],
+        "stack": {m: fusion[m].info.get("rating_stack_weights") for m in ("concat", "attention")},
     }
 
 
@@ -105,6 +106,11 @@ def main() -> None:
     summarize(runs, args.seeds, args, prepared)
 
 
+def _lost(flags: list[bool]) -> str:
+    lost = [m for m, ok in zip(TABLE1_METRICS, flags, strict=True) if not ok]
+    return f" (not on {', '.join(lost)})" if lost else ""
+
+
 def summarize(runs: list[dict], seeds: list[int], args, prepared, final: bool = True) -> None:
     """Table 1 and the checks over ``runs``; a partial summary prints PARTIAL instead of the RESULT line."""
     mean = lambda key, model, metric: np.nanmean([r[key][model].get(metric, np.nan) for r in runs])  # noqa: E731
@@ -128,16 +134,21 @@ def summarize(runs: list[dict], seeds: list[int], args, prepared, final: bool = 
         lost = [m for m, ok in zip(TABLE1_METRICS, flags) if not ok]
         print(f"{merger} >= best single modality: {sum(flags)}/{len(flags)}" + (f" (not on {', '.join(lost)})" if lost else ""))
     dropped = [better(m, np.nanmean([r["dropped_metrics"][m] for r in runs]), mean("test", "text", m)) for m in TABLE1_METRICS]
-    print(f"30 % of images hidden, fusion-attention >= text: {sum(dropped)}/{len(dropped)}")
+    print(f"30 % of images hidden, fusion-attention >= text: {sum(dropped)}/{len(dropped)}{_lost(dropped)}")
     vision_tasks = [m for m in TABLE1_METRICS]
     summed = [better(m, np.nanmean([r["vision_all_multi"][m] for r in runs]), np.nanmean([r["vision_first_multi"][m] for r in runs])) for m in vision_tasks]
-    print(f"vision, all images vs first only (test objects with >1 image): all >= first on {sum(summed)}/{len(summed)}")
+    print(f"vision, all images vs first only (test objects with >1 image): all >= first on {sum(summed)}/{len(summed)}{_lost(summed)}")
     collapsed = np.mean([collapsed_share(r["weights"]) for r in runs])
     collapsed_l0 = np.mean([collapsed_share(r["weights_l0"]) for r in runs])
     no_drop = [better(m, np.nanmean([r["test"]["fusion_attention"][m] for r in runs]), np.nanmean([r["test_l0"][m] for r in runs])) for m in TABLE1_METRICS]
     mean_w = np.mean([r["weights"].mean(axis=0) for r in runs], axis=0)
     print(f"modality weights {dict(zip(runs[0]['modalities'], mean_w.round(3)))}; collapsed share {collapsed:.3f} (λ=0: {collapsed_l0:.3f}); "
-          f"KL on >= λ=0 on {sum(no_drop)}/{len(no_drop)} metrics")
+          f"KL on >= λ=0 on {sum(no_drop)}/{len(no_drop)} metrics{_lost(no_drop)}")
+    for merger in ("concat", "attention"):
+        stacks = [r["stack"][merger] for r in runs if r.get("stack", {}).get(merger)]
+        if stacks:
+            print(f"fusion-{merger} rating blend weights (val + calibration), mean over seeds: "
+                  + ", ".join(f"{k} {np.mean([w[k] for w in stacks]):.2f}" for k in stacks[0]))
     ece = np.nanmean([r["test"]["fusion_attention"]["ece_materials"] for r in runs])
     ece_text = np.nanmean([r["test"]["text"]["ece_materials"] for r in runs])
     print(f"ECE materials after temperature scaling: fusion-attention {ece:.4f}, text {ece_text:.4f}")
