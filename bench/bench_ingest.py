@@ -7,7 +7,9 @@ JSON-lines file. Then, each in a fresh subprocess (so each peak RSS is its own),
     chunk's normalized listings and quarantine rows to Parquet as it arrives (the bounded-memory path the ingestion
     assets use), so the listings end in a table on disk;
 (b) DuckDB ``CREATE TABLE AS SELECT <the fields we read> FROM read_json(...)`` into an in-memory table;
-(c) DuckDB's bare ``count(*)`` over ``read_json``, for reference.
+(c) DuckDB's bare ``count(*)`` over ``read_json``, for reference;
+(d) decoding every line with orjson in one process and nothing else: the floor of any parser that decodes lines
+    in Python, whatever it does with them afterwards.
 
 Our peak RSS is the parent's peak plus each worker's peak (an upper bound: the peaks need not coincide). CPU seconds
 (user + system, workers included) are printed too: on a shared, loaded machine they compare the work done more
@@ -77,6 +79,26 @@ print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "rows": rows,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
+_ORJSON_FLOOR = """
+import json, resource, sys, time
+import orjson
+def _cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+start, cpu0 = time.perf_counter(), _cpu()
+rows = 0
+with open(sys.argv[1], "rb") as handle:
+    for line in handle:
+        try:
+            orjson.loads(line)
+            rows += 1
+        except orjson.JSONDecodeError:
+            pass
+elapsed, cpu = time.perf_counter() - start, _cpu() - cpu0
+print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "rows": rows,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
 _DUCKDB_COUNT = """
 import json, resource, sys, time
 def _cpu():
@@ -130,8 +152,9 @@ def ingest_vs_duckdb(data: Path, n: int) -> dict:
     path = _meta_file(data, n)
     with tempfile.TemporaryDirectory(dir=data) as out:
         ours = _run(_OURS, _one_file_batch(data, path), out)
-    full, count = _run(_DUCKDB_FULL, path), _run(_DUCKDB_COUNT, path)
-    return {"path": path, "ours": ours, "full": full, "count": count, "ratio": ours["seconds"] / full["seconds"]}
+    full, count, floor = _run(_DUCKDB_FULL, path), _run(_DUCKDB_COUNT, path), _run(_ORJSON_FLOOR, path)
+    return {"path": path, "ours": ours, "full": full, "count": count, "floor": floor,
+            "ratio": ours["seconds"] / full["seconds"]}
 
 
 def main() -> None:
@@ -142,12 +165,12 @@ def main() -> None:
     data = args.data or Path(tempfile.mkdtemp(prefix="emma_bench_"))
     data.mkdir(parents=True, exist_ok=True)
     measured = ingest_vs_duckdb(data, args.n)
-    path, ours, full, count = (measured[k] for k in ("path", "ours", "full", "count"))
+    path, ours, full, count, floor = (measured[k] for k in ("path", "ours", "full", "count", "floor"))
     size_mb = path.stat().st_size / 1e6
     print(f"file: {path} ({size_mb:,.1f} MB, {ours['rows']:,} lines, {args.n:,} listings generated)")
     print(f"{'':<34}{'seconds':>10}{'CPU s':>10}{'MB/s':>10}{'rows/s':>12}{'peak RSS MB':>14}")
     for name, r in (("emma full parse -> Parquet", ours), ("duckdb read_json -> table", full),
-                    ("duckdb read_json count", count)):
+                    ("duckdb read_json count", count), ("orjson decode only, 1 process", floor)):
         print(f"{name:<34}{r['seconds']:>10.2f}{r['cpu_seconds']:>10.1f}{size_mb / r['seconds']:>10.1f}{r['rows'] / r['seconds']:>12,.0f}"
               f"{r['peak_rss_mb']:>14,.0f}")
     print(f"emma: parsed {ours['parsed']:,}, quarantined {ours['quarantined']:,}; parent peak "
@@ -157,7 +180,7 @@ def main() -> None:
           f"ingest_vs_duckdb_full_parse_cpu={ours['cpu_seconds'] / full['cpu_seconds']:.2f} "
           f"ingest_peak_rss_mb={ours['peak_rss_mb']:.0f} duckdb_full_parse_peak_rss_mb={full['peak_rss_mb']:.0f} "
           f"ingest_mb_per_s={size_mb / ours['seconds']:.1f} duckdb_full_parse_mb_per_s={size_mb / full['seconds']:.1f} "
-          f"listings={args.n}")
+          f"json_decode_floor_vs_duckdb_full_parse={floor['seconds'] / full['seconds']:.2f} listings={args.n}")
 
 
 if __name__ == "__main__":
