@@ -19,6 +19,7 @@ import numpy as np
 
 from emma_pipeline.build_times import read_build_times
 from emma_pipeline.models import vision_model
+from emma_pipeline.models.bootstrap import paired_gap
 from emma_pipeline.models.config import profile
 from emma_pipeline.models.fusion_model import train_fusion_model
 from emma_pipeline.models.metrics import HIGHER_IS_BETTER
@@ -70,7 +71,7 @@ def run_seed(prepared, config, work: Path) -> dict:
         "weights": fusion["attention"].predictions.modality_weights[test_rows],
         "weights_l0": no_kl.predictions.modality_weights[test_rows], "test_l0": no_kl.metrics["test"],
         "modalities": fusion["attention"].info["modalities"],
-        "stack": {m: fusion[m].info.get("rating_stack_weights") for m in ("concat", "attention")},
+        "predictions": {name: m.predictions for name, m in models.items()},
     }
 
 
@@ -104,6 +105,21 @@ def main() -> None:
                 print(f"\n--- summary of seeds {args.seeds[: len(runs)]} so far ---")
                 summarize(runs, args.seeds[: len(runs)], args, prepared, final=False)
     summarize(runs, args.seeds, args, prepared)
+
+
+def _gaps(runs: list[dict], prepared, best_single: dict[str, float]) -> int:
+    """Print fusion-attention's gap to the best single model per metric with its paired-bootstrap 95 % interval
+    over the test objects; returns how many gaps are surely negative (the interval below 0)."""
+    rows = prepared.rows("test")
+    worse = 0
+    print("fusion-attention vs the best single model, test split (+ = fusion better; paired bootstrap over test objects, 95 %):")
+    for metric in TABLE1_METRICS:
+        single = "text" if np.isclose(np.nanmean([r["test"]["text"].get(metric, np.nan) for r in runs]), best_single[metric]) else "vision"
+        fused, alone = ([r["predictions"][name] for r in runs] for name in ("fusion_attention", single))
+        gap, low, high = paired_gap(fused, alone, prepared.targets, prepared.hierarchy, rows, metric)
+        worse += high < 0
+        print(f"  {metric:18} vs {single:6} {gap:+.4f} [{low:+.4f}, {high:+.4f}]" + ("  within noise" if low <= 0 <= high else ""))
+    return worse
 
 
 def _lost(flags: list[bool]) -> str:
@@ -144,11 +160,7 @@ def summarize(runs: list[dict], seeds: list[int], args, prepared, final: bool = 
     mean_w = np.mean([r["weights"].mean(axis=0) for r in runs], axis=0)
     print(f"modality weights {dict(zip(runs[0]['modalities'], mean_w.round(3)))}; collapsed share {collapsed:.3f} (λ=0: {collapsed_l0:.3f}); "
           f"KL on >= λ=0 on {sum(no_drop)}/{len(no_drop)} metrics{_lost(no_drop)}")
-    for merger in ("concat", "attention"):
-        stacks = [r["stack"][merger] for r in runs if r.get("stack", {}).get(merger)]
-        if stacks:
-            print(f"fusion-{merger} rating blend weights (val + calibration), mean over seeds: "
-                  + ", ".join(f"{k} {np.mean([w[k] for w in stacks]):.2f}" for k in stacks[0]))
+    worse = _gaps(runs, prepared, best_single) if final else 0
     ece = np.nanmean([r["test"]["fusion_attention"]["ece_materials"] for r in runs])
     ece_text = np.nanmean([r["test"]["text"]["ece_materials"] for r in runs])
     print(f"ECE materials after temperature scaling: fusion-attention {ece:.4f}, text {ece_text:.4f}")
@@ -156,7 +168,7 @@ def summarize(runs: list[dict], seeds: list[int], args, prepared, final: bool = 
           f"concat_ge_best_single={sum(ge['fusion_concat'])}/{len(TABLE1_METRICS)} beats_baseline={sum(beats)}/{len(beats)} "
           f"ece_materials={ece:.4f} collapsed_share={collapsed:.3f} collapsed_share_lambda0={collapsed_l0:.3f} "
           f"kl_no_drop={sum(no_drop)}/{len(no_drop)} dropped_images_ge_text={sum(dropped)}/{len(dropped)} "
-          f"sum_ge_first_image={sum(summed)}/{len(summed)} seeds={len(runs)} "
+          f"sum_ge_first_image={sum(summed)}/{len(summed)} fusion_worse_significant={worse}/{len(TABLE1_METRICS)} seeds={len(runs)} "
           f"model_minutes_per_seed={np.mean([r['minutes'] for r in runs]):.1f} build_minutes={args.build_minutes:.1f}")
 
 

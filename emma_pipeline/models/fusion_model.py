@@ -4,7 +4,6 @@ hidden (seeded) to show that the mask, not a zero image, carries the missing mod
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +16,7 @@ from emma_pipeline.models.predictions import from_outputs
 from emma_pipeline.models.prepare import Prepared
 from emma_pipeline.models.tasks import TASKS, TaskConfig, everything
 from emma_pipeline.models.text_model import build_heads
-from emma_pipeline.models.stacking import fit_stack_weights, stacked
-from emma_pipeline.models.trained import TrainedModel, calibrated, finish, split_metrics
+from emma_pipeline.models.trained import TrainedModel, calibrated, finish
 from emma_pipeline.models.training import fit, run, seed
 
 DROP_SHARE = 0.3
@@ -87,25 +85,7 @@ def train_fusion_model(prepared: Prepared, text: TrainedModel, vision: TrainedMo
             "modalities": list(net.modalities), "images_hidden_share": DROP_SHARE,
             "modality_weights_per_task": {t: w.mean(axis=0).round(4).tolist() for t, w in weights.items()}}  # fmt: skip
     model = finish(name, "fusion", merger, outputs, np.ones(len(everyone), bool), prepared, tasks, info)
-    singles = [m for m in (text, vision) if m is not None and m.predictions.ratings is not None]
-    stack = None
-    if model.predictions.ratings is not None and singles:
-        anchors = [(m.predictions.ratings, m.predictions.available) for m in singles]
-        stack = fit_stack_weights(model.predictions.ratings, anchors, prepared.targets.ratings,
-                                    prepared.rows("val", "calibration"))
-        model = _with_predictions(model, stacked(model.predictions, anchors, stack), prepared)
-        model.info["rating_stack_weights"] = dict(zip(("fusion", *(m.name for m in singles)), stack, strict=True))
     if dropped:
-        variant = calibrated(from_outputs(dropped, np.ones(len(everyone), bool)), prepared)
-        if stack is not None:  # the images hidden from the fusion model are hidden from the vision model too
-            seen = [(m.predictions.ratings, m.predictions.available & ~hide if m is vision else m.predictions.available)
-                    for m in singles]  # fmt: skip
-            variant = stacked(variant, seen, stack)
-        model.variants["images_dropped_30"] = variant
+        model.variants["images_dropped_30"] = calibrated(from_outputs(dropped, np.ones(len(everyone), bool)), prepared)
     model.info["images_hidden_rows"] = hide
     return model
-
-
-def _with_predictions(model: TrainedModel, predictions, prepared: Prepared) -> TrainedModel:
-    """The model with new predictions and the metrics recomputed from them."""
-    return replace(model, predictions=predictions, metrics=split_metrics(predictions, prepared))

@@ -45,9 +45,6 @@ class Predictions:
         mixed = (1 - weight) * self.ratings + weight * np.asarray(prior)[None, :]
         return replace(self, ratings=mixed, rating_prior_weight=float(weight))
 
-    def with_ratings(self, ratings: np.ndarray) -> Predictions:
-        return replace(self, ratings=ratings)
-
     @property
     def tasks(self) -> tuple[str, ...]:
         names = {"price": self.price, "mass": self.mass, "materials": self.material_logits,
