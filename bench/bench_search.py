@@ -110,6 +110,12 @@ def sample_figures(settings, queries: int) -> dict:
     print(table.pivot(on="k", index="embedding", values="macro_recall").sort("embedding"))
     figures = {f"mar{k}_{name.split('_')[0]}": v for name, k, v in table.select("embedding", "k", "macro_recall").iter_rows()}
     figures["queries"] = int(table["queries"][0])
+    print("\nobject embedding minus each other one on the same queries (95 % paired bootstrap over queries):")
+    for name, k, gap, low, high in table.drop_nulls("gap_of_reference").select(
+            "embedding", "k", "gap_of_reference", "gap_low", "gap_high").iter_rows():  # fmt: skip
+        print(f"  vs {name:18s} R@{k:<3d} {gap:+.3f} [{low:+.3f}, {high:+.3f}]" + ("  within noise" if low <= 0 <= high else ""))
+        figures[f"object_gap_r{k}_{name.split('_')[0]}"] = round(gap, 4)
+        figures[f"object_gap_r{k}_{name.split('_')[0]}_low"] = round(low, 4)
     recovered = embedding_figures(lake, settings.object_models_dir)
     print("\nobject embedding, held-out objects (probes fitted on the train split) | paper:")
     for key, paper in PAPER.items():

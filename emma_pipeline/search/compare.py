@@ -8,10 +8,11 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from emma_pipeline.search.evaluation import macro_recall
+from emma_pipeline.search.evaluation import paired_gap, query_recalls
 from emma_pipeline.search.product_search import ProductSearch
 
 KS = (1, 5, 10)
+REFERENCE = "object_embedding"  # what the other embeddings are compared with
 
 
 def neighbor_table(search: ProductSearch, k: int) -> pl.DataFrame:
@@ -33,12 +34,16 @@ def neighbor_table(search: ProductSearch, k: int) -> pl.DataFrame:
 
 def compare_embeddings(embeddings: dict[str, tuple[list[str], np.ndarray, np.ndarray]],
                        query_asins: Sequence[str], matches: Sequence[set[str]],
-                       query_vectors: dict[str, np.ndarray]) -> pl.DataFrame:  # fmt: skip
+                       query_vectors: dict[str, np.ndarray], reference: str = REFERENCE) -> pl.DataFrame:  # fmt: skip
     """``embeddings``: name -> (object asins, vectors, usable flags); ``query_vectors``: name -> (queries, dim)
-    with a zero row where a query has no such vector (it then finds nothing). One row per (embedding, k)."""
-    rows = []
+    with a zero row where a query has no such vector (it then finds nothing). One row per (embedding, k), with
+    ``reference`` minus that embedding on the same queries and its 95 % paired-bootstrap interval (null on the
+    reference's own rows)."""
+    recalls: dict[str, dict[int, np.ndarray]] = {}
+    indexed: dict[str, int] = {}
     for name, (asins, vectors, usable) in embeddings.items():
         keep = np.flatnonzero(usable)
+        indexed[name] = len(keep)
         attributes = pl.DataFrame({"asin": [asins[i] for i in keep]})
         search = ProductSearch.build([asins[i] for i in keep], vectors[keep], attributes.with_columns(
             pl.lit(None, dtype=pl.List(pl.Int64)).alias("category_ids"),
@@ -50,7 +55,14 @@ def compare_embeddings(embeddings: dict[str, tuple[list[str], np.ndarray, np.nda
                 ranked.append([])
                 continue
             ranked.append([hit for hit, _ in search.search(vector, max(KS), exclude=(asin,))])
-        for k, value in macro_recall(ranked, list(matches), KS).items():
-            rows.append({"embedding": name, "k": k, "macro_recall": value, "queries": len(ranked), "indexed": len(keep)})
+        recalls[name] = {k: query_recalls(ranked, list(matches), k) for k in KS}
+    rows = []
+    for name, by_k in recalls.items():
+        for k, values in by_k.items():
+            gap = paired_gap(recalls[reference][k], values) if reference in recalls and name != reference else (None,) * 3
+            rows.append({"embedding": name, "k": k, "macro_recall": float(values.mean()) if values.size else float("nan"),
+                         "queries": len(values), "indexed": indexed[name],
+                         "gap_of_reference": gap[0], "gap_low": gap[1], "gap_high": gap[2]})  # fmt: skip
     return pl.DataFrame(rows, schema={"embedding": pl.Utf8, "k": pl.Int32, "macro_recall": pl.Float64,
-                                      "queries": pl.Int64, "indexed": pl.Int64})  # fmt: skip
+                                      "queries": pl.Int64, "indexed": pl.Int64, "gap_of_reference": pl.Float64,
+                                      "gap_low": pl.Float64, "gap_high": pl.Float64})  # fmt: skip

@@ -18,12 +18,30 @@ def recall_at_k(ranked: Sequence[str], matches: set[str], k: int) -> float:
     return sum(1 for asin in ranked[:k] if asin in matches) / min(k, len(matches))
 
 
-def macro_recall(ranked: Sequence[Sequence[str]], matches: Sequence[set[str]], ks: Sequence[int] = (1, 5, 10)) -> dict[int, float]:
+def query_recalls(ranked: Sequence[Sequence[str]], matches: Sequence[set[str]], k: int) -> np.ndarray:
+    """Recall@k of every query, in query order."""
     if len(ranked) != len(matches):
         raise ValueError(f"{len(ranked)} result lists for {len(matches)} queries")
+    return np.array([recall_at_k(r, m, k) for r, m in zip(ranked, matches)], dtype=np.float64)
+
+
+def macro_recall(ranked: Sequence[Sequence[str]], matches: Sequence[set[str]], ks: Sequence[int] = (1, 5, 10)) -> dict[int, float]:
     if not ranked:
+        query_recalls(ranked, matches, 1)  # the length check
         return {k: float("nan") for k in ks}
-    return {k: float(np.mean([recall_at_k(r, m, k) for r, m in zip(ranked, matches)])) for k in ks}
+    return {k: float(query_recalls(ranked, matches, k).mean()) for k in ks}
+
+
+def paired_gap(a: np.ndarray, b: np.ndarray, resamples: int = 2000, seed: int = 0,
+               level: float = 0.95) -> tuple[float, float, float]:
+    """(mean of a - b, low, high): the ``level`` percentile interval of a paired bootstrap over the queries, so
+    one query set says whether one embedding beats another or only drew luckier queries."""
+    diff = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    if diff.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    draws = np.random.default_rng(seed).choice(diff, size=(resamples, diff.size), replace=True).mean(axis=1)
+    low, high = np.percentile(draws, [100 * (1 - level) / 2, 100 * (1 + level) / 2])
+    return float(diff.mean()), float(low), float(high)
 
 
 def diverse_queries(candidates: pl.DataFrame, max_queries: int, seed: int = 0) -> pl.DataFrame:

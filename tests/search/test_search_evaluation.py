@@ -1,5 +1,6 @@
 """Macro Recall@k on hand-built cases, the query set from hidden product identity, diverse query sampling."""
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -38,3 +39,19 @@ def test_diverse_queries_take_categories_in_turn_and_one_per_product():
     picked = diverse_queries(candidates, max_queries=3, seed=0)
     assert sorted(picked["leaf_category"].to_list()) == [0, 1, 2]
     assert picked["product_id"].n_unique() == picked.height
+
+
+def test_a_paired_gap_is_sure_only_when_one_side_wins_on_most_queries():
+    from emma_pipeline.search.evaluation import paired_gap
+
+    better, worse = np.ones(60), np.r_[np.zeros(40), np.ones(20)]
+    gap, low, high = paired_gap(better, worse)
+    assert gap == pytest.approx(40 / 60) and 0 < low < gap < high <= 1
+    # one query apart out of 87 (the sample's R@1 of object vs text: 82 and 83 hits), each missing queries the
+    # other finds, is within noise
+    a, b = np.ones(87), np.ones(87)
+    a[[0, 1, 2, 3, 4]] = 0
+    b[[2, 3, 4, 5]] = 0
+    gap, low, high = paired_gap(a, b)
+    assert gap == pytest.approx(-1 / 87) and low < 0 < high
+    assert paired_gap(better, better) == (0.0, 0.0, 0.0)
