@@ -15,23 +15,25 @@ from emma_pipeline.models.predictions import Predictions, evaluate
 from emma_pipeline.models.targets import Targets
 
 
-def _score(runs: list[Predictions], targets: Targets, hierarchy: CategoryHierarchy, rows: np.ndarray, metric: str) -> float:
-    values = [evaluate(p.subset(rows), targets.subset(rows), hierarchy).get(metric, np.nan) for p in runs]
-    return float(np.nanmean(values))
+def _scores(runs: list[Predictions], targets: Targets, hierarchy: CategoryHierarchy, rows: np.ndarray,
+            metrics: list[str]) -> np.ndarray:
+    """Each metric on ``rows``, averaged over the runs (seeds)."""
+    values = [evaluate(p.subset(rows), targets.subset(rows), hierarchy) for p in runs]
+    return np.array([np.nanmean([v.get(m, np.nan) for v in values]) for m in metrics])
 
 
-def paired_gap(a: list[Predictions], b: list[Predictions], targets: Targets, hierarchy: CategoryHierarchy,
-               rows: np.ndarray, metric: str, resamples: int = 300, seed: int = 0,
-               level: float = 0.95) -> tuple[float, float, float]:
-    """(gap, low, high): how much better ``a`` is than ``b`` on ``metric`` over ``rows`` (positive = better,
+def paired_gaps(a: list[Predictions], b: list[Predictions], targets: Targets, hierarchy: CategoryHierarchy,
+                rows: np.ndarray, metrics: list[str], resamples: int = 300, seed: int = 0,
+                level: float = 0.95) -> dict[str, tuple[float, float, float]]:
+    """Per metric, (gap, low, high): how much better ``a`` is than ``b`` over ``rows`` (positive = better,
     whichever way the metric points), with the ``level`` percentile interval of the paired bootstrap. ``a`` and
     ``b`` hold one Predictions per training seed."""
-    sign = 1.0 if HIGHER_IS_BETTER[metric] else -1.0
-    gap = sign * (_score(a, targets, hierarchy, rows, metric) - _score(b, targets, hierarchy, rows, metric))
+    sign = np.array([1.0 if HIGHER_IS_BETTER[m] else -1.0 for m in metrics])
+    gap = sign * (_scores(a, targets, hierarchy, rows, metrics) - _scores(b, targets, hierarchy, rows, metrics))
     rng = np.random.default_rng(seed)
     draws = []
     for _ in range(resamples):
         sample = rng.choice(rows, size=len(rows), replace=True)
-        draws.append(sign * (_score(a, targets, hierarchy, sample, metric) - _score(b, targets, hierarchy, sample, metric)))
-    low, high = np.nanpercentile(draws, [100 * (1 - level) / 2, 100 * (1 + level) / 2])
-    return gap, float(low), float(high)
+        draws.append(sign * (_scores(a, targets, hierarchy, sample, metrics) - _scores(b, targets, hierarchy, sample, metrics)))
+    low, high = np.nanpercentile(np.array(draws), [100 * (1 - level) / 2, 100 * (1 + level) / 2], axis=0)
+    return {m: (float(g), float(lo), float(hi)) for m, g, lo, hi in zip(metrics, gap, low, high, strict=True)}

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from emma_pipeline.search.evaluation import paired_gap, query_recalls
+from emma_pipeline.search.evaluation import paired_mean_gap, query_recalls
 from emma_pipeline.search.product_search import ProductSearch
 
 KS = (1, 5, 10)
@@ -59,7 +59,7 @@ def compare_embeddings(embeddings: dict[str, tuple[list[str], np.ndarray, np.nda
     rows = []
     for name, by_k in recalls.items():
         for k, values in by_k.items():
-            gap = paired_gap(recalls[reference][k], values) if reference in recalls and name != reference else (None,) * 3
+            gap = paired_mean_gap(recalls[reference][k], values) if reference in recalls and name != reference else (None,) * 3
             rows.append({"embedding": name, "k": k, "macro_recall": float(values.mean()) if values.size else float("nan"),
                          "queries": len(values), "indexed": indexed[name],
                          "gap_of_reference": gap[0], "gap_low": gap[1], "gap_high": gap[2]})  # fmt: skip

@@ -26,13 +26,11 @@ def query_recalls(ranked: Sequence[Sequence[str]], matches: Sequence[set[str]], 
 
 
 def macro_recall(ranked: Sequence[Sequence[str]], matches: Sequence[set[str]], ks: Sequence[int] = (1, 5, 10)) -> dict[int, float]:
-    if not ranked:
-        query_recalls(ranked, matches, 1)  # the length check
-        return {k: float("nan") for k in ks}
-    return {k: float(query_recalls(ranked, matches, k).mean()) for k in ks}
+    recalls = {k: query_recalls(ranked, matches, k) for k in ks}
+    return {k: float(r.mean()) if r.size else float("nan") for k, r in recalls.items()}
 
 
-def paired_gap(a: np.ndarray, b: np.ndarray, resamples: int = 2000, seed: int = 0,
+def paired_mean_gap(a: np.ndarray, b: np.ndarray, resamples: int = 2000, seed: int = 0,
                level: float = 0.95) -> tuple[float, float, float]:
     """(mean of a - b, low, high): the ``level`` percentile interval of a paired bootstrap over the queries, so
     one query set says whether one embedding beats another or only drew luckier queries."""

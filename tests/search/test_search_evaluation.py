@@ -41,17 +41,17 @@ def test_diverse_queries_take_categories_in_turn_and_one_per_product():
     assert picked["product_id"].n_unique() == picked.height
 
 
-def test_a_paired_gap_is_sure_only_when_one_side_wins_on_most_queries():
-    from emma_pipeline.search.evaluation import paired_gap
+def test_a_paired_mean_gap_is_sure_only_when_one_side_wins_on_most_queries():
+    from emma_pipeline.search.evaluation import paired_mean_gap
 
     better, worse = np.ones(60), np.r_[np.zeros(40), np.ones(20)]
-    gap, low, high = paired_gap(better, worse)
+    gap, low, high = paired_mean_gap(better, worse)
     assert gap == pytest.approx(40 / 60) and 0 < low < gap < high <= 1
     # one query apart out of 87 (the sample's R@1 of object vs text: 82 and 83 hits), each missing queries the
     # other finds, is within noise
     a, b = np.ones(87), np.ones(87)
     a[[0, 1, 2, 3, 4]] = 0
     b[[2, 3, 4, 5]] = 0
-    gap, low, high = paired_gap(a, b)
+    gap, low, high = paired_mean_gap(a, b)
     assert gap == pytest.approx(-1 / 87) and low < 0 < high
-    assert paired_gap(better, better) == (0.0, 0.0, 0.0)
+    assert paired_mean_gap(better, better) == (0.0, 0.0, 0.0)
