@@ -66,7 +66,7 @@ def search_evaluation(
     }  # fmt: skip
     table = compare_embeddings(indexed, query_asins, [set(m) for m in queries["matches"].to_list()], vectors)
     figures = {f"mar{k}_{name.split('_')[0]}": v for name, k, v in table.select("embedding", "k", "macro_recall").iter_rows()}
-    lines = ["| embedding | R@1 | R@5 | R@10 | object − this at R@1 / R@10 [95 %, paired bootstrap] |",
+    lines = ["| embedding | R@1 | R@5 | R@10 | object − this, R@1 / R@10 [95 %] |",
              "| --- | --- | --- | --- | --- |"]
     for name in indexed:
         got = table.filter(pl.col("embedding") == name).sort("k")
@@ -74,7 +74,7 @@ def search_evaluation(
                 if g is not None and k in (1, 10)]  # fmt: skip
         lines.append(f"| {name} | " + " | ".join(f"{v:.3f}" for v in got["macro_recall"]) + f" | {' / '.join(gaps) or '—'} |")
     return Output(table, metadata={**{k: MetadataValue.float(v) for k, v in figures.items()},
-                                   "queries": queries.height, "table": MetadataValue.md("\n".join(lines))})  # fmt: skip
+                                   "queries": queries.height, "recall_table": MetadataValue.md("\n".join(lines))})  # fmt: skip
 
 
 def _has_image(image_embeddings: pl.DataFrame) -> dict[str, bool]:
