@@ -121,7 +121,7 @@ def _gaps(runs: list[dict], prepared, best_single: dict[str, float]) -> int:
     print("fusion-attention vs the best single model, test split (+ = fusion better; paired bootstrap over test objects, 95 %):")
     for metric in TABLE1_METRICS:
         gap, low, high = gaps[metric]
-        print(f"  {metric:18} vs {opponent[metric]:6} {gap:+.4f} [{low:+.4f}, {high:+.4f}]" + ("  within noise" if low <= 0 <= high else ""))
+        print(f"  {metric:18} vs {opponent[metric]:6} {gap:+.4f} [{low:+.4f}, {high:+.4f}]" + ("  within noise" if low <= 0 <= high and low < high else ""))
     return sum(high < 0 for _, _, high in gaps.values())
 
 

@@ -113,7 +113,7 @@ def sample_figures(settings, queries: int) -> dict:
     print("\nobject embedding minus each other one on the same queries (95 % paired bootstrap over queries):")
     for name, k, gap, low, high in table.drop_nulls("gap_of_reference").select(
             "embedding", "k", "gap_of_reference", "gap_low", "gap_high").iter_rows():  # fmt: skip
-        print(f"  vs {name:18s} R@{k:<3d} {gap:+.3f} [{low:+.3f}, {high:+.3f}]" + ("  within noise" if low <= 0 <= high else ""))
+        print(f"  vs {name:18s} R@{k:<3d} {gap:+.3f} [{low:+.3f}, {high:+.3f}]" + ("  within noise" if low <= 0 <= high and low < high else "  no difference" if low == high == 0 else ""))
         figures[f"object_gap_r{k}_{name.split('_')[0]}"] = round(gap, 4)
         figures[f"object_gap_r{k}_{name.split('_')[0]}_low"] = round(low, 4)
     recovered = embedding_figures(lake, settings.object_models_dir)

@@ -5,6 +5,8 @@ import polars as pl
 import pytest
 
 from emma_pipeline.search import diverse_queries, macro_recall, query_set, recall_at_k
+from emma_pipeline.search.compare import compare_embeddings
+from emma_pipeline.search.evaluation import paired_mean_gap
 
 
 def test_recall_at_k_divides_by_min_of_k_and_matches():
@@ -42,8 +44,6 @@ def test_diverse_queries_take_categories_in_turn_and_one_per_product():
 
 
 def test_a_paired_mean_gap_is_sure_only_when_one_side_wins_on_most_queries():
-    from emma_pipeline.search.evaluation import paired_mean_gap
-
     better, worse = np.ones(60), np.r_[np.zeros(40), np.ones(20)]
     gap, low, high = paired_mean_gap(better, worse)
     assert gap == pytest.approx(40 / 60) and 0 < low < gap < high <= 1
@@ -55,3 +55,23 @@ def test_a_paired_mean_gap_is_sure_only_when_one_side_wins_on_most_queries():
     gap, low, high = paired_mean_gap(a, b)
     assert gap == pytest.approx(-1 / 87) and low < 0 < high
     assert paired_mean_gap(better, better) == (0.0, 0.0, 0.0)
+
+
+def test_compare_embeddings_gives_the_reference_minus_each_other_embedding():
+    """Ten products, each indexed twice (A<i>, B<i>); the query is A<i>, its match B<i>. The object embedding
+    puts each pair together, the scrambled one pairs every A with the wrong B."""
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(10, 8))
+    asins = [f"A{i}" for i in range(10)] + [f"B{i}" for i in range(10)]
+    good = np.vstack([centres, centres + 0.01 * rng.normal(size=(10, 8))])
+    bad = np.vstack([centres, np.roll(centres, 1, axis=0)])
+    usable = np.ones(20, dtype=bool)
+    embeddings = {"object_embedding": (asins, good, usable), "scrambled": (asins, bad, usable)}
+    queries = [f"A{i}" for i in range(10)]
+    matches = [{f"B{i}"} for i in range(10)]
+    table = compare_embeddings(embeddings, queries, matches, {"object_embedding": good[:10], "scrambled": bad[:10]})
+    ref = table.filter(pl.col("embedding") == "object_embedding")
+    assert ref["macro_recall"].to_list() == [1.0, 1.0, 1.0] and ref["gap_of_reference"].null_count() == 3
+    one = table.filter((pl.col("embedding") == "scrambled") & (pl.col("k") == 1)).row(0, named=True)
+    assert one["macro_recall"] == 0.0
+    assert one["gap_of_reference"] == pytest.approx(1.0) and one["gap_low"] == pytest.approx(1.0)  # every query wins
