@@ -1,6 +1,8 @@
 """Text, vision and fusion models of every generation: generation 1 trains on the original values, generation
 k + 1 on generation k's filled table (``filled_gen<k>``). One factory builds a generation's three model assets;
-each returns one row per artifact (uri, version) and downstream assets load exactly that artifact."""
+each returns one row per artifact (uri, version) and downstream assets load exactly that artifact. A build with new
+or changed objects scores them with the current artifact (its other objects keep their predictions) until the
+model is due for training (``retrain_after_days``, weekly by default, see ``models/retrain.py``)."""
 
 import numpy as np
 import polars as pl
@@ -9,12 +11,13 @@ from dagster import AssetExecutionContext, AssetIn, MetadataValue, Output, asset
 from assets.metadata import png_markdown
 from emma_pipeline.fill_in.training_data import filled_prepared
 from emma_pipeline.models import artifacts
-from emma_pipeline.models.fusion_model import train_fusion_model
-from emma_pipeline.models.pipeline import artifact_frame, train_or_reuse
+from emma_pipeline.models.fusion_model import fusion_input_keys, score_fusion_model, train_fusion_model
+from emma_pipeline.models.input_keys import image_keys, text_keys
+from emma_pipeline.models.pipeline import Built, Extension, artifact_frame, base_of, train_or_reuse
 from emma_pipeline.models.prepare import TABLES, ModelTables, Prepared, prepare
 from emma_pipeline.models.report import collapsed_share, modality_weights_png
-from emma_pipeline.models.text_model import train_text_model
-from emma_pipeline.models.vision_model import train_vision_model
+from emma_pipeline.models.text_model import score_text_model, train_text_model
+from emma_pipeline.models.vision_model import score_vision_model, train_vision_model
 
 MODEL_ASSET_OPTIONS = {"kinds": {"pytorch", "duckdb"}, "required_resource_keys": {"lake", "model_training"}}
 MERGERS = ("concat", "attention")
@@ -52,11 +55,20 @@ def _snapshots(lake, generation: int) -> dict[str, int]:
     return {t: int(store.versions(t)["snapshot_id"][-1]) for t in tables}
 
 
-def _metadata(model, uri: str, reused: bool) -> dict:
+def _metadata(built: Built) -> dict:
+    model = built.model
     flat = {f"{split}/{name}": MetadataValue.float(float(v)) for split, values in model.metrics.items()
             for name, v in values.items() if np.isfinite(v)}  # fmt: skip
-    return {**flat, "artifact": uri, "reused_artifact": reused,
+    scored = {"scored_objects": int(model.info["scored_objects"])} if built.how == "extended" else {}
+    return {**flat, "artifact": built.uri, "reused_artifact": built.reused, "how": built.how, "why": built.reason, **scored,
             "info": MetadataValue.json({k: v for k, v in model.info.items() if not isinstance(v, np.ndarray)})}
+
+
+def _previous_uri(lake, asset_name: str, model_name: str) -> str | None:
+    """The artifact this asset wrote last for ``model_name`` (what a batch is scored with until retraining)."""
+    frame = lake.latest(asset_name, columns=["model", "uri"])
+    rows = frame.filter(pl.col("model") == model_name) if frame is not None else None
+    return rows["uri"][0] if rows is not None and rows.height else None
 
 
 def _ins(generation: int, *extra: str) -> dict[str, AssetIn]:
@@ -68,45 +80,55 @@ def _artifact_name(name: str, generation: int) -> str:
     return name if generation == 1 else f"{name}_gen{generation}"
 
 
-def _single_asset(kind: str, train_fn, generation: int, doc: str):
-    @asset(name=model_asset_name(kind, generation), ins=_ins(generation), group_name=group_of(generation),
-           description=doc, **MODEL_ASSET_OPTIONS)  # fmt: skip
+def _single_asset(kind: str, train_fn, score_fn, keys_fn, generation: int, doc: str):
+    name = model_asset_name(kind, generation)
+
+    @asset(name=name, ins=_ins(generation), group_name=group_of(generation), description=doc, **MODEL_ASSET_OPTIONS)
     def _model(context: AssetExecutionContext, **inputs):
         _, prepared = training_data(inputs, generation)
         training = context.resources.model_training
         config = training.config()
         extra = {"trunk_cache": training.cache() / "vision_trunk"} if kind == "vision" else {}
-        model, uri, reused = train_or_reuse(_artifact_name(kind, generation), lambda work: train_fn(prepared, config, work, **extra),
-                                            prepared, config, _snapshots(context.resources.lake, generation),
-                                            training.root, training.cache())  # fmt: skip
-        return Output(artifact_frame([(model, uri, reused)], generation), metadata=_metadata(model, uri, reused))
+        extension = Extension(_previous_uri(context.resources.lake, name, kind), lambda: keys_fn(prepared),
+                              lambda folder, state, rows: score_fn(folder, prepared, rows, config), training.retrain_after_days)  # fmt: skip
+        built = train_or_reuse(_artifact_name(kind, generation), lambda work: train_fn(prepared, config, work, **extra),
+                               prepared, config, _snapshots(context.resources.lake, generation), training.root,
+                               training.cache(), extension=extension)  # fmt: skip
+        context.log.info(f"{name}: {built.how} ({built.reason})")
+        return Output(artifact_frame([built], generation), metadata=_metadata(built))
 
     return _model
 
 
 def _fusion_asset(generation: int):
-    text_in, vision_in = model_asset_name("text", generation), model_asset_name("vision", generation)
+    name, text_in, vision_in = (model_asset_name(k, generation) for k in ("fusion", "text", "vision"))
 
-    @asset(name=model_asset_name("fusion", generation), ins=_ins(generation, text_in, vision_in),
-           group_name=group_of(generation), **MODEL_ASSET_OPTIONS)  # fmt: skip
+    @asset(name=name, ins=_ins(generation, text_in, vision_in), group_name=group_of(generation), **MODEL_ASSET_OPTIONS)
     def _fusion(context: AssetExecutionContext, **inputs):
         """Per task, a network on both fine-tuned embeddings plus all other attributes (masked when missing); one
         artifact per merger (concatenation, modality attention with KL-to-uniform). From generation 2 on the
-        inputs are the filled attributes; each task still learns only from its observed values."""
+        inputs are the filled attributes; each task still learns only from its observed values. A batch of new
+        objects is scored with the current networks until they are due for training (``retrain_after_days``)."""
         original, features = training_data(inputs, generation)
         training = context.resources.model_training
         config, upstream = training.config(), (inputs[text_in]["uri"][0], inputs[vision_in]["uri"][0])
         text, vision = artifacts.load(upstream[0])[0], artifacts.load(upstream[1])[0]
+        bases = tuple(base_of(u) for u in upstream)
         built = []
         for merger in MERGERS:
-            context.log.info(f"generation {generation} fusion model, {merger} merger")
+            model_name = f"fusion_{merger}"
             train = lambda work, m=merger: train_fusion_model(original, text, vision, config, work, m, features=features)  # noqa: E731
-            built.append(train_or_reuse(_artifact_name(f"fusion_{merger}", generation), train, original, config,
+            score = lambda folder, state, rows, m=merger: score_fusion_model(folder, state, original, text, vision, rows, config, m, features=features)  # noqa: E731
+            extension = Extension(_previous_uri(context.resources.lake, name, model_name),
+                                  lambda: fusion_input_keys(original, text, vision, features), score,
+                                  training.retrain_after_days, bases)  # fmt: skip
+            built.append(train_or_reuse(_artifact_name(model_name, generation), train, original, config,
                                         _snapshots(context.resources.lake, generation), training.root, training.cache(),
-                                        upstream))  # fmt: skip
-        attention = built[1][0]
+                                        upstream, extension))  # fmt: skip
+            context.log.info(f"generation {generation} fusion model, {merger} merger: {built[-1].how} ({built[-1].reason})")
+        attention = built[1].model
         weights = attention.predictions.modality_weights
-        metadata = {f"{m.name}:{k}": v for m, uri, reused in built for k, v in _metadata(m, uri, reused).items()}
+        metadata = {f"{b.model.name}:{k}": v for b in built for k, v in _metadata(b).items()}
         metadata["collapsed_share"] = MetadataValue.float(collapsed_share(weights))
         metadata["modality_weights"] = png_markdown(modality_weights_png(weights, attention.info["modalities"]), "modality weights")
         metadata["mean_modality_weights"] = MetadataValue.json(dict(zip(attention.info["modalities"], weights.mean(axis=0).round(3).tolist())))
@@ -118,9 +140,9 @@ def _fusion_asset(generation: int):
 def generation_model_assets(generation: int) -> list:
     """The text, vision and fusion model assets of one generation."""
     return [
-        _single_asset("text", train_text_model, generation,
+        _single_asset("text", train_text_model, score_text_model, text_keys, generation,
                       "Sentence encoder fine-tuned with one decoder per task (price, mass, materials, category, ratings)."),
-        _single_asset("vision", train_vision_model, generation,
+        _single_asset("vision", train_vision_model, score_vision_model, image_keys, generation,
                       "timm backbone fine-tuned on all of a listing's images (features summed), same decoders."),
         _fusion_asset(generation),
     ]  # fmt: skip

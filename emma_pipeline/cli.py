@@ -53,10 +53,14 @@ def sample(out, n_listings, seed, batch, first_product, relist_fraction, images)
 @click.option("--n", "n_listings", type=int, default=3000, show_default=True, help="Sample size if none exists.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--reingest", is_flag=True, help="Parse every batch again, not only new ones.")
-def build(n_listings: int, seed: int, reingest: bool) -> None:
+@click.option("--retrain", is_flag=True,
+              help="Train the models again; without it new objects are scored with models younger than EMMA_RETRAIN_AFTER_DAYS.")
+def build(n_listings: int, seed: int, reingest: bool, retrain: bool) -> None:
     """Generate the embedded sample if the landing zone is empty, ingest new batches, rebuild everything."""
     from emma_pipeline.build import BuildFailed, run_build
 
+    if retrain:
+        os.environ["EMMA_RETRAIN_AFTER_DAYS"] = "0"  # read with the other settings when the definitions load below
     settings = load_settings()
     use_instance(settings.home)
     landing = Path(settings.landing)

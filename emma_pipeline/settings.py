@@ -40,6 +40,9 @@ class Settings:
     indexes: str = ""  # EMMA_INDEXES: persisted ANN indexes; default $EMMA_HOME/indexes, or beside an s3:// lake
     object_models: str = ""  # fitted object-embedding models; default $EMMA_HOME/models/..., or under EMMA_MODELS
     fill_generations: int = 2  # EMMA_FILL_GENERATIONS: model generations of the fill-in (3 measures a third)
+    # EMMA_RETRAIN_AFTER_DAYS: a batch is scored with the current models until they are this old; 0 retrains on
+    # every build whose inputs changed
+    retrain_after_days: float = 7.0
     require_images: bool = True  # EMMA_REQUIRE_IMAGES=false: a text-only dataset (listings without images stay)
 
     def lake_config(self) -> LakeConfig:
@@ -104,5 +107,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         model_overrides=env.get("EMMA_MODEL_OVERRIDES") or "{}",
         models_root=env.get("EMMA_MODELS") or "",
         fill_generations=int(env.get("EMMA_FILL_GENERATIONS") or 2),
+        retrain_after_days=float(env.get("EMMA_RETRAIN_AFTER_DAYS") or 7.0),
         require_images=(env.get("EMMA_REQUIRE_IMAGES") or "true").strip().lower() not in ("false", "0", "no"),
     )

@@ -37,7 +37,7 @@ def build_resources(settings: Settings) -> dict:
                                  object_models=str(settings.object_models_dir)),
         "label_store": LabelStoreResource(path=str(label_store_path(settings))),
         "model_training": ModelTrainingResource(
-            profile=settings.model_profile, overrides=settings.model_overrides,
+            profile=settings.model_profile, overrides=settings.model_overrides, retrain_after_days=settings.retrain_after_days,
             root=models_root(settings.lake_data, settings.models_root or None), cache_dir=str(settings.cache_dir),
         ),
     }

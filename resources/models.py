@@ -18,6 +18,9 @@ class ModelTrainingResource(ConfigurableResource):
     overrides: str = "{}"
     root: str  # artifact root (local folder or s3:// prefix)
     cache_dir: str  # local work folder for remote roots
+    # A build whose objects changed scores the new and changed ones with the current models (the rest keep their
+    # predictions) until a model is this many days old, then trains again; 0 trains whenever the inputs changed.
+    retrain_after_days: float = 7.0
 
     def config(self, **extra) -> ModelConfig:
         try:

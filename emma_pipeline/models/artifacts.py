@@ -58,6 +58,7 @@ def save(model: TrainedModel, asins: list[str], uri: str, local: Path, config: d
         arrays["embedding"] = model.embedding.astype(np.float32)
     for variant, p in model.variants.items():
         arrays.update(_predictions_arrays(f"v.{variant}.", p))
+    arrays.update({f"s.{key}": np.asarray(value) for key, value in model.state.items()})
     info = {k: v for k, v in model.info.items() if not isinstance(v, np.ndarray)}
     np.savez_compressed(local / OUTPUTS, **arrays)
     meta = {"name": model.name, "modality": model.modality, "merger": model.merger, "info": info}
@@ -91,6 +92,7 @@ def load(uri: str) -> tuple[TrainedModel, list[str]]:
     model = TrainedModel(
         meta["name"], meta["modality"], meta["merger"], _predictions_from(arrays, "p."), arrays.get("embedding"),
         metrics["model"], metrics["baseline"], meta["info"], {v: _predictions_from(arrays, f"v.{v}.") for v in variants},
+        {key[2:]: value for key, value in arrays.items() if key.startswith("s.")},
     )  # fmt: skip
     return model, [str(a) for a in arrays["asins"]]
 

@@ -1,48 +1,100 @@
-"""What the model assets do, without Dagster: train (or reuse) a versioned artifact, and turn artifacts into the
-``model_predictions`` and ``model_metrics`` tables."""
+"""What the model assets do, without Dagster: train, reuse or extend (score a batch's new objects with) a
+versioned artifact, and turn artifacts into the ``model_predictions`` and ``model_metrics`` tables."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from emma_pipeline.models import artifacts
+from emma_pipeline.models.checkpoints import local_folder, resolved_config
 from emma_pipeline.models.config import ModelConfig
+from emma_pipeline.models.extension import extended
 from emma_pipeline.models.metrics import HIGHER_IS_BETTER, TASK_OF_METRIC
 from emma_pipeline.models.prepare import Prepared
+from emma_pipeline.models.retrain import retrain_reason
 from emma_pipeline.models.trained import TrainedModel, baseline_metrics, split_metrics
 
 GENERATION = 1  # models trained on the original values; generation k + 1 trains on generation k's filled table
 
 
+@dataclass(frozen=True)
+class Extension:
+    """How a build may score its objects with the artifact the model asset wrote last instead of training:
+    ``keys()`` gives the current objects' input keys, ``score(folder, rows)`` runs the trained network stored in
+    ``folder`` (with the stored model's ``state``) on those rows; ``upstream_bases``: the trained artifacts the model's upstream ones descend from."""
+
+    previous_uri: str | None
+    keys: Callable[[], np.ndarray]
+    score: Callable[[Path, dict, np.ndarray], tuple[dict, np.ndarray]]
+    retrain_after_days: float
+    upstream_bases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Built:
+    model: TrainedModel
+    uri: str
+    how: str  # reused (same inputs), extended (new objects scored with a trained network), trained
+    reason: str
+
+    @property
+    def reused(self) -> bool:
+        return self.how == "reused"
+
+
+def base_of(uri: str) -> str:
+    """The trained artifact ``uri`` descends from (itself when it was trained)."""
+    return resolved_config(uri).get("base", uri)
+
+
 def train_or_reuse(name: str, train: Callable[[Path], TrainedModel], prepared: Prepared, config: ModelConfig,
-                   snapshots: dict, root: str, cache_dir: Path, upstream: tuple[str, ...] = ()) -> tuple[TrainedModel, str, bool]:
-    """(model, artifact uri, reused?). The version hashes config, input snapshots and upstream artifact uris."""
+                   snapshots: dict, root: str, cache_dir: Path, upstream: tuple[str, ...] = (),
+                   extension: Extension | None = None) -> Built:  # fmt: skip
+    """The version hashes config, input snapshots and upstream artifact uris. An artifact of that version is
+    reused; else, when ``extension`` allows (``retrain.retrain_reason``), the previous artifact scores the new and
+    changed objects; else the model is trained."""
     version = config.fingerprint(name, snapshots, *upstream)
     uri = artifacts.artifact_uri(root, name, version)
     if artifacts.exists(uri):
         model, asins = artifacts.load(uri)
         if asins == prepared.asins:
-            return model, uri, True
+            return Built(model, uri, "reused", "an artifact of these inputs exists")
+    resolved = {**config.as_dict(), "model": name, "upstream": list(upstream)}
+    bases = list(extension.upstream_bases) if extension else [base_of(u) for u in upstream]
+    reason = "no earlier artifact"
+    if extension is not None and extension.previous_uri and artifacts.exists(extension.previous_uri):
+        previous, previous_asins = artifacts.load(extension.previous_uri)
+        earlier = resolved_config(extension.previous_uri)
+        reason = retrain_reason(earlier, previous, config, prepared, bases, extension.retrain_after_days)
+        if reason is None:
+            base = earlier.get("base", extension.previous_uri)
+            folder = local_folder(base, cache_dir)
+            model = extended(previous, previous_asins, prepared, extension.keys(), lambda rows: extension.score(folder, previous.state, rows))
+            lineage = {"base": base, "extends": extension.previous_uri, "trained_at": earlier["trained_at"], "upstream_bases": bases}
+            artifacts.save(model, prepared.asins, uri, artifacts.work_dir(uri, cache_dir), {**resolved, **lineage}, snapshots)
+            return Built(model, uri, "extended", f"scored {model.info['scored_objects']} new or changed objects with {base}")
     local = artifacts.work_dir(uri, cache_dir)
     model = train(local)
-    resolved = {**config.as_dict(), "model": name, "upstream": list(upstream)}
-    artifacts.save(model, prepared.asins, uri, local, resolved, snapshots)
-    return model, uri, False
+    lineage = {"base": uri, "trained_at": time.time(), "upstream_bases": bases}
+    artifacts.save(model, prepared.asins, uri, local, {**resolved, **lineage}, snapshots)
+    return Built(model, uri, "trained", reason)
 
 
-def artifact_frame(models: list[tuple[TrainedModel, str, bool]], generation: int = GENERATION) -> pl.DataFrame:
+def artifact_frame(models: list[Built], generation: int = GENERATION) -> pl.DataFrame:
     """One row per artifact: what downstream assets take as their declared input."""
     return pl.DataFrame(
-        [{"model": m.name, "generation": generation, "modality": m.modality, "merger": m.merger, "uri": uri,
-          "version": uri.rstrip("/").rsplit("/", 1)[1], "reused": reused,
-          "test_metrics": json.dumps(m.metrics.get("test", {}))} for m, uri, reused in models],
+        [{"model": b.model.name, "generation": generation, "modality": b.model.modality, "merger": b.model.merger,
+          "uri": b.uri, "version": b.uri.rstrip("/").rsplit("/", 1)[1], "reused": b.reused, "how": b.how,
+          "test_metrics": json.dumps(b.model.metrics.get("test", {}))} for b in models],
         schema={"model": pl.Utf8, "generation": pl.Int64, "modality": pl.Utf8, "merger": pl.Utf8, "uri": pl.Utf8,
-                "version": pl.Utf8, "reused": pl.Boolean, "test_metrics": pl.Utf8},
+                "version": pl.Utf8, "reused": pl.Boolean, "how": pl.Utf8, "test_metrics": pl.Utf8},
     )  # fmt: skip
 
 

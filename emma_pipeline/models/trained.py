@@ -26,6 +26,9 @@ class TrainedModel:
     baseline: dict[str, dict[str, float]] = field(default_factory=dict)
     info: dict = field(default_factory=dict)
     variants: dict[str, Predictions] = field(default_factory=dict)  # e.g. first_image_only, images_dropped_30
+    # what scoring objects of a later batch needs besides the weights: per-row input keys (``input_key``), the
+    # rating prior, the fusion inputs' scaling statistics (``scale.*``)
+    state: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def calibrated(predictions: Predictions, prepared: Prepared) -> Predictions:
@@ -39,13 +42,18 @@ def _shrunk_ratings(predictions: Predictions, prepared: Prepared) -> Predictions
     brand make the network's distributions noisy; on held-out rows the mixture is never worse than either end."""
     if predictions.ratings is None:
         return predictions
-    train = prepared.targets.subset(prepared.rows("train"))
-    prior = np.exp(priors(train, prepared.hierarchy)["ratings"].astype(np.float64))
-    prior = prior / prior.sum()
+    prior = rating_prior(prepared)
     held = prepared.rows("val", "calibration")
     held = held[predictions.available[held]]
     weight = fit_prior_weight(predictions.ratings[held], prior, prepared.targets.ratings[held])
     return predictions.with_rating_prior(prior, weight)
+
+
+def rating_prior(prepared: Prepared) -> np.ndarray:
+    """The training split's mean rating distribution (5 stars), what the predicted distributions are shrunk toward."""
+    train = prepared.targets.subset(prepared.rows("train"))
+    prior = np.exp(priors(train, prepared.hierarchy)["ratings"].astype(np.float64))
+    return prior / prior.sum()
 
 
 def _calibrated_materials(predictions: Predictions, prepared: Prepared) -> Predictions:
@@ -82,8 +90,15 @@ def _fields_not_in(tasks: tuple[str, ...]) -> list[str]:
     return [f for task, f in fields.items() if task not in tasks]
 
 
+def taxonomy_state(prepared: Prepared) -> dict[str, np.ndarray]:
+    """What a model's output layers are shaped by; stored with it (``retrain.py`` compares it)."""
+    h, m = prepared.hierarchy, prepared.materials
+    return {"category_nodes": h.node_ids, "category_parents": h.parent, "material_nodes": m.node_ids, "material_parents": m.parent}
+
+
 def finish(name: str, modality: str, merger: str | None, outputs: dict[str, np.ndarray], available: np.ndarray,
            prepared: Prepared, tasks: tuple[str, ...], info: dict | None = None) -> TrainedModel:
     predictions = calibrated(from_outputs({k: v for k, v in outputs.items() if k in (*tasks, "modality_weights")}, available), prepared)
+    state = {**taxonomy_state(prepared), **({"rating_prior": rating_prior(prepared)} if predictions.ratings is not None else {})}
     return TrainedModel(name, modality, merger, predictions, outputs.get("embedding"),
-                        split_metrics(predictions, prepared), baseline_metrics(prepared, tasks), info or {})  # fmt: skip
+                        split_metrics(predictions, prepared), baseline_metrics(prepared, tasks), info or {}, state=state)  # fmt: skip

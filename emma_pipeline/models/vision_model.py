@@ -7,8 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
+from emma_pipeline.models.checkpoints import inference_checkpoint, load_weights
 from emma_pipeline.models.config import ModelConfig
 from emma_pipeline.models.data import MultiTaskData, target_arrays
+from emma_pipeline.models.input_keys import image_keys
 from emma_pipeline.models.inputs import cached_trunk_features, listing_pixels
 from emma_pipeline.models.predictions import from_outputs
 from emma_pipeline.models.prepare import Prepared
@@ -37,14 +39,19 @@ def _image_inputs(net: VisionNet, image_lists: list, config: ModelConfig,
     return {}, load, masks
 
 
-def train_vision_model(prepared: Prepared, config: ModelConfig, work_dir: Path, task: TaskConfig | None = None,
-                       backbone=None, callbacks: tuple = (), trunk_cache: Path | None = None) -> TrainedModel:
-    """``trunk_cache``: a folder for the frozen trunk's features, shared by every vision model on these images."""
-    task = task or named("vision")[0]
+def _vision_net(prepared: Prepared, config: ModelConfig, task: TaskConfig, backbone) -> VisionNet:
     net = VisionNet(backbone if backbone is not None else load_vision_backbone(config.image_model), None,
                     config.vision_trainable_blocks)  # fmt: skip
     seed(config)
     net.heads = build_heads(net.dim, task, prepared, config)
+    return net
+
+
+def train_vision_model(prepared: Prepared, config: ModelConfig, work_dir: Path, task: TaskConfig | None = None,
+                       backbone=None, callbacks: tuple = (), trunk_cache: Path | None = None) -> TrainedModel:
+    """``trunk_cache``: a folder for the frozen trunk's features, shared by every vision model on these images."""
+    task = task or named("vision")[0]
+    net = _vision_net(prepared, config, task, backbone)
     image_lists = [paths or [] for paths in prepared.objects["image_urls"].to_list()]
     arrays, loader, masks = _image_inputs(net, image_lists, config, trunk_cache)
     available = masks.sum(axis=1) > 0
@@ -57,9 +64,23 @@ def train_vision_model(prepared: Prepared, config: ModelConfig, work_dir: Path, 
     info = {"image_model": config.image_model, "image_size": config.image_size, "max_images": config.max_images,
             "trainable_blocks": config.vision_trainable_blocks, "listings_without_readable_image": int((~available).sum())}  # fmt: skip
     model = finish("vision", "vision", None, outputs, available, prepared, task.outputs, info)
+    model.state["input_key"] = image_keys(prepared)
     if loader is None:  # cached features: the first image alone costs only the top of the network
         first = {**arrays, "image_mask": masks * (np.arange(masks.shape[1]) == 0)}
         single = run(net, MultiTaskData(first, train, val, config.batch_size).loader_for(everyone), prepared.hierarchy)
         keep = {k: v for k, v in single.items() if k in task.outputs}
         model.variants["first_image_only"] = calibrated(from_outputs(keep, available), prepared)
     return model
+
+
+def score_vision_model(folder: Path, prepared: Prepared, rows: np.ndarray, config: ModelConfig,
+                       task: TaskConfig | None = None, backbone=None) -> tuple[dict, np.ndarray]:
+    """(raw outputs, available) of the trained network in ``folder`` for ``rows`` of ``prepared``. The frozen
+    trunk runs on these rows' images only (no disk cache: its one entry belongs to the whole image set)."""
+    net = load_weights(_vision_net(prepared, config, task or named("vision")[0], backbone), inference_checkpoint(folder))
+    image_lists = [paths or [] for paths in prepared.objects["image_urls"].to_list()]
+    arrays, loader, masks = _image_inputs(net, [image_lists[r] for r in rows], config)
+    everyone = np.arange(len(rows))
+    outputs = run(net, MultiTaskData(arrays, everyone, everyone, config.batch_size, loader=loader).loader_for(everyone),
+                  prepared.hierarchy)  # fmt: skip
+    return outputs, masks.sum(axis=1) > 0

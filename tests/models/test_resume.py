@@ -43,13 +43,14 @@ def test_a_finished_artifact_is_reused_and_round_trips(prepared, tiny_config, ti
         return train_text_model(prepared, tiny_config, work, backbone=tiny_text_backbone())
 
     snapshots = {"objects": 3}
-    first, uri, reused = train_or_reuse("text", train, prepared, tiny_config, snapshots, str(tmp_path), tmp_path / "cache")
-    again, uri2, reused2 = train_or_reuse("text", train, prepared, tiny_config, snapshots, str(tmp_path), tmp_path / "cache")
-    assert (reused, reused2, uri2, len(calls)) == (False, True, uri, 1)
+    one = train_or_reuse("text", train, prepared, tiny_config, snapshots, str(tmp_path), tmp_path / "cache")
+    two = train_or_reuse("text", train, prepared, tiny_config, snapshots, str(tmp_path), tmp_path / "cache")
+    (first, uri, reused), (again, uri2, reused2) = (one.model, one.uri, one.reused), (two.model, two.uri, two.reused)
+    assert (reused, reused2, uri2, len(calls), one.how, two.how) == (False, True, uri, 1, "trained", "reused")
     assert np.allclose(first.predictions.material_probs(), again.predictions.material_probs())
     assert first.predictions.temperature == again.predictions.temperature
-    _, _, reused3 = train_or_reuse("text", train, prepared, tiny_config, {"objects": 4}, str(tmp_path), tmp_path / "cache")
-    assert not reused3 and len(calls) == 2  # a new input snapshot is a new version
+    three = train_or_reuse("text", train, prepared, tiny_config, {"objects": 4}, str(tmp_path), tmp_path / "cache")
+    assert not three.reused and len(calls) == 2  # a new input snapshot is a new version
     table = predictions_table(again, artifacts.load(uri)[1], prepared)
     assert table.height == len(prepared.asins) and table["material_probs"].list.len().unique().to_list() == [182]
     assert table["category_ids"].null_count() == 0

@@ -1,0 +1,175 @@
+"""A later batch scored with a stored model: the stored network, scaling statistics and calibration reproduce
+the model's own predictions; only new and changed objects are run; the retraining policy says why it trains."""
+
+import json
+
+import numpy as np
+import polars as pl
+import pytest
+
+from emma_pipeline.models import artifacts
+from emma_pipeline.models.extension import calibrated_like, extended
+from emma_pipeline.models.fusion_model import fusion_input_keys, score_fusion_model, train_fusion_model
+from emma_pipeline.models.input_keys import image_keys, text_keys
+from emma_pipeline.models.pipeline import Extension, train_or_reuse
+from emma_pipeline.models.predictions import Predictions
+from emma_pipeline.models.prepare import ModelTables, prepare
+from emma_pipeline.models.retrain import retrain_reason
+from emma_pipeline.models.text_model import score_text_model, train_text_model
+from emma_pipeline.models.trained import TrainedModel
+from emma_pipeline.models.vision_model import score_vision_model, train_vision_model
+from emma_pipeline.models.vision_net import load_vision_backbone
+
+NEW = ["A002", "A017", "A021"]  # a train, a val and a calibration object arrive in the second batch
+
+
+def _tables(tables: ModelTables, drop=(), text: dict | None = None) -> ModelTables:
+    keep = lambda f: f.filter(~pl.col("asin").is_in(list(drop)))  # noqa: E731
+    objects = keep(tables.objects)
+    if text:
+        objects = objects.with_columns(pl.col("asin").replace_strict(text, default=pl.col("text")).alias("text"))
+    return ModelTables(objects, keep(tables.object_materials), keep(tables.object_categories), tables.material_taxonomy,
+                       tables.category_tree, keep(tables.splits))  # fmt: skip
+
+
+def _same_predictions(a: Predictions, b: Predictions, rows_a=None, rows_b=None, atol=1e-5):
+    a = a.subset(np.asarray(rows_a)) if rows_a is not None else a
+    b = b.subset(np.asarray(rows_b)) if rows_b is not None else b
+    assert np.array_equal(a.available, b.available)
+    ok = a.available
+    for task in a.tasks:
+        name = {"materials": "material_logits", "category": "category_log_probs"}.get(task, task)
+        x, y = getattr(a, name)[ok], getattr(b, name)[ok]
+        assert np.allclose(x, y, rtol=1e-4, atol=atol), f"{task}: max difference {np.abs(x - y).max()}"
+    assert (a.temperature, a.material_threshold, a.rating_prior_weight) == (b.temperature, b.material_threshold, b.rating_prior_weight)
+
+
+def _everything_rescored(model: TrainedModel, prepared, score):
+    """The model extended to its own objects with every key changed: every row goes through the stored network."""
+    calls = []
+
+    def counted(rows):
+        calls.append(len(rows))
+        return score(rows)
+
+    again = extended(model, prepared.asins, prepared, model.state["input_key"] + np.uint64(1), counted)
+    assert calls == [len(prepared.asins)]
+    return again
+
+
+def test_the_stored_text_network_reproduces_its_predictions(prepared, tiny_config, tiny_text_backbone, tmp_path):
+    model = train_text_model(prepared, tiny_config, tmp_path, backbone=tiny_text_backbone())
+    again = _everything_rescored(model, prepared, lambda rows: score_text_model(tmp_path, prepared, rows, tiny_config, backbone=tiny_text_backbone()))
+    _same_predictions(model.predictions, again.predictions)
+    assert np.allclose(model.embedding, again.embedding, atol=1e-5)
+
+
+def test_the_stored_vision_network_reproduces_its_predictions(prepared, tiny_config, tmp_path):
+    backbone = lambda: load_vision_backbone("test_efficientnet")  # noqa: E731
+    model = train_vision_model(prepared, tiny_config, tmp_path, backbone=backbone())
+    again = _everything_rescored(model, prepared, lambda rows: score_vision_model(tmp_path, prepared, rows, tiny_config, backbone=backbone()))
+    _same_predictions(model.predictions, again.predictions, atol=1e-3)  # the cached trunk features are float16
+    assert not again.predictions.available[prepared.asins.index("A005")]
+
+
+def _fake_encoder(prepared, name, dim, seed):
+    rng = np.random.default_rng(seed)
+    heavy = np.array([int(a[1:]) % 2 == 0 for a in prepared.asins], dtype=float)[:, None]
+    available = np.array([a != "A005" for a in prepared.asins])
+    return TrainedModel(name, name, None, Predictions(available=available), heavy + rng.normal(0, 0.1, (len(heavy), dim)))
+
+
+def _rows(model: TrainedModel, rows) -> TrainedModel:
+    return TrainedModel(model.name, model.modality, model.merger, model.predictions.subset(rows), model.embedding[rows])
+
+
+def test_a_batch_scores_only_its_new_objects_with_the_stored_fusion_networks(tiny_tables, prepared, tiny_config, tmp_path):
+    """Trained on the first batch, the fusion model scores the second batch's three objects with its stored scaling
+    statistics; the other objects keep their predictions exactly, and the new ones get what the stored networks give
+    when every object is run through them."""
+    first = prepare(_tables(tiny_tables, drop=NEW))
+    text, vision = _fake_encoder(prepared, "text", 4, 0), _fake_encoder(prepared, "vision", 6, 1)
+    old = np.array([prepared.asins.index(a) for a in first.asins])
+    tasks = ("mass", "materials", "ratings")
+    model = train_fusion_model(first, _rows(text, old), _rows(vision, old), tiny_config, tmp_path, "attention", tasks=tasks)
+
+    def score(rows):
+        return score_fusion_model(tmp_path, model.state, prepared, text, vision, rows, tiny_config, "attention", tasks)
+
+    scored = []
+    grown = extended(model, first.asins, prepared, fusion_input_keys(prepared, text, vision),
+                     lambda rows: scored.append(rows) or score(rows))  # fmt: skip
+    assert [[prepared.asins[r] for r in rows] for rows in scored] == [NEW]
+    kept = [prepared.asins.index(a) for a in first.asins]
+    for field in ("mass", "material_logits", "ratings", "modality_weights"):  # copied, not recomputed
+        assert np.array_equal(getattr(grown.predictions, field)[kept], getattr(model.predictions, field))
+    every = _everything_rescored(grown, prepared, score)
+    _same_predictions(grown.predictions, every.predictions)
+    own = _everything_rescored(model, first, lambda rows: score_fusion_model(
+        tmp_path, model.state, first, _rows(text, old), _rows(vision, old), rows, tiny_config, "attention", tasks))  # fmt: skip
+    _same_predictions(model.predictions, own.predictions)
+    assert grown.info["scored_objects"] == 3 and set(grown.metrics) == {"val", "test"}
+
+
+def test_a_changed_text_is_scored_again(tiny_tables):
+    before = prepare(tiny_tables)
+    after = prepare(_tables(tiny_tables, text={"A004": "a different listing"}))
+    changed = np.flatnonzero(text_keys(before) != text_keys(after))
+    assert [after.asins[r] for r in changed] == ["A004"]
+    assert np.array_equal(image_keys(before), image_keys(after))
+
+
+def test_train_or_reuse_extends_the_previous_artifact_until_it_is_due(tiny_tables, tiny_config, tiny_text_backbone, tmp_path):
+    first, full = prepare(_tables(tiny_tables, drop=NEW)), prepare(tiny_tables)
+    trained = []
+
+    def build(prepared, snapshot, previous, days=7.0):
+        def train(work):
+            trained.append(snapshot)
+            return train_text_model(prepared, tiny_config, work, backbone=tiny_text_backbone())
+
+        score = lambda folder, state, rows: score_text_model(folder, prepared, rows, tiny_config, backbone=tiny_text_backbone())  # noqa: E731
+        extension = Extension(previous, lambda: text_keys(prepared), score, days)
+        return train_or_reuse("text", train, prepared, tiny_config, {"objects": snapshot}, str(tmp_path), tmp_path / "cache",
+                              extension=extension)  # fmt: skip
+
+    one = build(first, 1, None)
+    two = build(full, 2, one.uri)
+    changed = prepare(_tables(tiny_tables, text={"A004": "a different listing"}))
+    three = build(changed, 3, two.uri)
+    assert [b.how for b in (one, two, three)] == ["trained", "extended", "extended"] and trained == [1]
+    assert (two.model.info["scored_objects"], three.model.info["scored_objects"]) == (3, 1)
+    lineage = json.loads((tmp_path / "text" / three.uri.rsplit("/", 1)[1] / "config.json").read_text())
+    assert (lineage["base"], lineage["extends"]) == (one.uri, two.uri)
+    model, asins = artifacts.load(three.uri)
+    assert asins == full.asins and model.info["scored_objects"] == 1
+    due = build(full, 4, three.uri, days=0)
+    assert due.how == "trained" and "retrain_after_days <= 0" in due.reason and trained == [1, 4]
+
+
+def test_the_retraining_policy_names_its_reason(prepared, tiny_config):
+    model = TrainedModel("text", "text", None, Predictions(available=np.ones(len(prepared.asins), bool)), None)
+    from emma_pipeline.models.trained import taxonomy_state
+
+    model.state.update(taxonomy_state(prepared), input_key=np.zeros(len(prepared.asins), np.uint64))
+    resolved = {**tiny_config.as_dict(), "model": "text", "upstream": [], "base": "b", "trained_at": 1_000_000.0, "upstream_bases": []}
+    now = 1_000_000.0 + 86400
+    assert retrain_reason(resolved, model, tiny_config, prepared, [], 7, now) is None
+    assert retrain_reason(resolved, model, tiny_config.with_(devices=4), prepared, [], 7, now) is None  # compute only
+    assert "8.0 days old" in retrain_reason(resolved, model, tiny_config, prepared, [], 7, now + 7 * 86400)
+    assert "lr_head" in retrain_reason(resolved, model, tiny_config.with_(lr_head=1.0), prepared, [], 7, now)
+    assert "upstream" in retrain_reason(resolved, model, tiny_config, prepared, ["other"], 7, now)
+    model.state["category_nodes"] = model.state["category_nodes"][:-1]
+    assert "category taxonomy" in retrain_reason(resolved, model, tiny_config, prepared, [], 7, now)
+    assert "predates" in retrain_reason({k: v for k, v in resolved.items() if k != "trained_at"}, model, tiny_config, prepared, [], 7, now)
+
+
+def test_calibration_is_the_stored_models(prepared):
+    raw = {"materials": np.zeros((2, 3)), "ratings": np.zeros((2, 5))}
+    stored = Predictions(available=np.ones(2, bool), temperature=2.0, material_threshold=0.3, rating_prior_weight=0.5)
+    prior = np.array([0.0, 0.0, 0.0, 0.0, 1.0])
+    p = calibrated_like(raw, np.ones(2, bool), stored, prior)
+    assert (p.temperature, p.material_threshold, p.rating_prior_weight) == (2.0, 0.3, 0.5)
+    assert np.allclose(p.ratings[0], [0.1, 0.1, 0.1, 0.1, 0.6])
+    with pytest.raises(ValueError, match="rating prior"):
+        calibrated_like(raw, np.ones(2, bool), stored, None)
