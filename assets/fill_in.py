@@ -23,17 +23,24 @@ from emma_pipeline.materials.consistency import Forest, violations
 from emma_pipeline.models.pipeline import metrics_table
 from emma_pipeline.models.prepare import TABLES
 from emma_pipeline.settings import load_settings
+from emma_pipeline.warehouse.keyed_update import KeyedUpdate, changed_rows
 from resources.lake import LakeResource
 
 CONSISTENCY_CHECK = "materials_taxonomy_consistent"
 ORIGINALS_CHECK = "covers_objects_keeps_originals"
 
 
+def _changed(context: AssetExecutionContext, table: str, frame: pl.DataFrame) -> KeyedUpdate:
+    """Only the rows that differ from the table's current version are written (by ASIN): a batch scored with
+    the current models leaves the earlier objects' rows as they were."""
+    return changed_rows(frame, context.resources.lake.latest(table))
+
+
 def _filled_asset(generation: int):
     models_in = [model_asset_name(kind, generation) for kind in ("text", "vision", "fusion")]
 
     @asset(name=filled_name(generation), ins={n: AssetIn(n) for n in (*TABLES, *models_in)}, group_name="fill_in",
-           kinds={"duckdb"})  # fmt: skip
+           kinds={"duckdb"}, required_resource_keys={"lake"})  # fmt: skip
     def _filled(context: AssetExecutionContext, **inputs):
         """Every object with every attribute: original values kept, missing ones filled by this generation's
         fusion model, with confidence, model version and the 95 %-precision threshold verdict."""
@@ -45,12 +52,15 @@ def _filled_asset(generation: int):
         models = {m.name: m for m, _ in loaded}
         config = FillInConfig()
         fusion = inputs[model_asset_name("fusion", generation)]
-        version = fusion.filter(pl.col("model") == config.filler)["version"][0]
+        filler = fusion.filter(pl.col("model") == config.filler)
+        # the trained network's version: a batch scored with it leaves the earlier objects' rows as they were
+        version = filler["base_version" if "base_version" in filler.columns else "version"][0]
         filled = fill(models, prepared, inputs["object_materials"], config, generation, version)
         report = {k: MetadataValue.float(float(v)) for k, v in filled.report().items()}
         context.log.info(f"generation {generation}: coverage at 95 % precision "
                          + ", ".join(f"{a} {filled.coverage[a]['synthetic_passing']:.0%}" for a in ATTRIBUTES))  # fmt: skip
-        return Output(filled.table, metadata={**report, "filler_version": version,
+        update = _changed(context, filled_name(generation), filled.table)
+        return Output(update, metadata={**report, "filler_version": version,
                                               "coverage": MetadataValue.md(coverage_markdown(filled))})  # fmt: skip
 
     return _filled
@@ -60,7 +70,8 @@ def _dataset_asset(last: int):
     @asset(ins={"filled": AssetIn(filled_name(last)), "objects": AssetIn(), "material_taxonomy": AssetIn(),
                 "category_tree": AssetIn(), "generation_metrics": AssetIn()}, group_name="fill_in", kinds={"duckdb"},
            check_specs=[AssetCheckSpec(CONSISTENCY_CHECK, asset="dataset", blocking=True,
-                                       description="zero material-consistency violations on every object")])  # fmt: skip
+                                       description="zero material-consistency violations on every object")],
+           required_resource_keys={"lake"})  # fmt: skip
     def dataset(context: AssetExecutionContext, filled: pl.DataFrame, objects: pl.DataFrame,
                 material_taxonomy: pl.DataFrame, category_tree: pl.DataFrame, generation_metrics: pl.DataFrame):
         """The published table: one row per object, every attribute with its value, source (original / gen1 /
@@ -78,7 +89,7 @@ def _dataset_asset(last: int):
         passing = {f"{a}/coverage_at_precision": MetadataValue.float(float(filled.filter(pl.col(f"{a}_source") != "original")[f"{a}_passes_threshold"].mean() or 0.0))
                    for a in ATTRIBUTES}  # fmt: skip
         card = dataset_card(filled, taxonomy=material_taxonomy, categories=category_tree, metrics=generation_metrics)
-        yield Output(filled, metadata={"generation": last, **shares, **passing, "dataset_card": MetadataValue.md(card),
+        yield Output(_changed(context, "dataset", filled), metadata={"generation": last, **shares, **passing, "dataset_card": MetadataValue.md(card),
                                        "sanity_sample": MetadataValue.path(str(reports / "fill_in_sanity_sample.html"))})  # fmt: skip
         yield AssetCheckResult(check_name=CONSISTENCY_CHECK, passed=broken == 0,
                                metadata={"violations": broken, "objects": filled.height})  # fmt: skip

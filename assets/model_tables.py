@@ -11,6 +11,7 @@ from emma_pipeline.checks import metrics_complete, predictions_well_formed
 from emma_pipeline.checks.model_outputs import reported_metrics, tasks_of
 from emma_pipeline.models.pipeline import metrics_table, predictions_table
 from emma_pipeline.models.report import table1_markdown
+from emma_pipeline.warehouse.keyed_update import changed_groups
 from resources.lake import LakeResource
 
 MODEL_ASSETS = ("text_model", "vision_model", "fusion_model")
@@ -20,11 +21,15 @@ _TABLE_GROUP = {k: v for k, v in MODEL_ASSET_OPTIONS.items() if k != "required_r
 @asset(group_name="models", **_TABLE_GROUP)
 def model_predictions(text_model: pl.DataFrame, vision_model: pl.DataFrame, fusion_model: pl.DataFrame,
                       objects: pl.DataFrame, object_materials: pl.DataFrame, object_categories: pl.DataFrame,
-                      material_taxonomy: pl.DataFrame, category_tree: pl.DataFrame, splits: pl.DataFrame):
-    """Every model's predictions for every object (probabilistic for materials, category and ratings)."""
+                      material_taxonomy: pl.DataFrame, category_tree: pl.DataFrame, splits: pl.DataFrame,
+                      lake: LakeResource):  # fmt: skip
+    """Every model's predictions for every object (probabilistic for materials, category and ratings). Only the
+    objects whose predictions changed are written (all of an object's rows, by ASIN): a batch scored with the
+    current models leaves the earlier objects' rows as they were."""
     prepared = original_prepared(locals())
     frame = pl.concat([predictions_table(m, asins, prepared) for m, asins in load_models(text_model, vision_model, fusion_model)])
-    return Output(frame, metadata={"models": sorted(set(frame["model"].to_list())), "objects": prepared.objects.height})
+    update = changed_groups(frame, lake.latest("model_predictions"), "asin", ["asin", "model"])
+    return Output(update, metadata={"models": sorted(set(frame["model"].to_list())), "objects": prepared.objects.height})
 
 
 @asset(group_name="models", **_TABLE_GROUP)

@@ -90,7 +90,7 @@ def _single_asset(kind: str, train_fn, score_fn, keys_fn, generation: int, doc: 
         config = training.config()
         extra = {"trunk_cache": training.cache() / "vision_trunk"} if kind == "vision" else {}
         extension = Extension(_previous_uri(context.resources.lake, name, kind), lambda: keys_fn(prepared),
-                              lambda folder, state, rows: score_fn(folder, prepared, rows, config), training.retrain_after_days)  # fmt: skip
+                              lambda folder, state, rows: score_fn(folder, prepared, rows, config, state), training.retrain_after_days)  # fmt: skip
         built = train_or_reuse(_artifact_name(kind, generation), lambda work: train_fn(prepared, config, work, **extra),
                                prepared, config, _snapshots(context.resources.lake, generation), training.root,
                                training.cache(), extension=extension)  # fmt: skip

@@ -19,6 +19,7 @@ from emma_pipeline.object_embedding.refit import fitted_at, refit_reason
 from emma_pipeline.object_embedding.store import model_path, new_version
 from emma_pipeline.search import ProductSearch
 from emma_pipeline.search.compare import neighbor_table
+from emma_pipeline.warehouse.keyed_update import KeyedUpdate, changed_rows
 from resources.folders import OutputFolders
 from resources.lake import LakeResource
 
@@ -46,7 +47,7 @@ def object_embeddings(
     context: AssetExecutionContext, config: ObjectEmbeddingConfig, objects: pl.DataFrame,
     object_materials: pl.DataFrame, object_categories: pl.DataFrame, text_embeddings: pl.DataFrame,
     image_embeddings: pl.DataFrame, splits: pl.DataFrame, folders: OutputFolders, lake: LakeResource,
-) -> Output[pl.DataFrame]:  # fmt: skip
+) -> Output[KeyedUpdate]:  # fmt: skip
     """Standardized bottleneck activation of an autoencoder over each object's text and image embeddings,
     price, mass, materials, ratings and learned category / product-type embeddings; absent attributes are
     masked, never zero-filled. The model is fitted again only when the current one is ``refit_after_days`` old,
@@ -84,7 +85,8 @@ def object_embeddings(
     })  # fmt: skip
     table = ["| figure | ours (held-out probes) | paper |", "| --- | --- | --- |"]
     table += [f"| {k} | {report[k]:.4f} | {PAPER[k]} |" for k in PAPER]
-    return Output(frame, metadata={
+    # only rows that differ are written: embedded with the same model, an unchanged object's vector is the same
+    return Output(changed_rows(frame, lake.latest("object_embeddings")), metadata={
         "model_version": version, "model_path": MetadataValue.path(str(path)), "dim": int(vectors.shape[1]),
         "fitted_this_run": reason is not None, "fit_reason": reason or "reused: model current and config unchanged",
         "input_dim": int(sum(fitted.standardizer.widths.values())),

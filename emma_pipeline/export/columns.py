@@ -38,7 +38,7 @@ SUFFIXES: dict[str, str] = {
     "_source": f"Where `{{attr}}` comes from: {' / '.join(SOURCES)} (original: stated by a source listing; genN: "
     "filled by the generation-N fusion model).",
     "_confidence": "Model confidence in `{attr}` in [0, 1]; null for original values.",
-    "_model_version": "Artifact version of the model that produced `{attr}`; null for original values.",
+    "_model_version": "Version of the trained model artifact whose network produced `{attr}`; null for original values.",
     "_passes_threshold": "True when `{attr}` is original or its confidence reaches the attribute's 95 %-precision "
     "threshold; False for a value written below it.",
 }

@@ -6,8 +6,9 @@ Column contract (``emma export`` and the dataset card read exactly these names):
 - per attribute ``<attr>`` in ``ATTRIBUTES`` the value, and
   ``<attr>_source``: ``original`` (stated by a source listing) or ``gen1`` / ``gen2`` / ``gen3`` (filled by the
   fusion model of that generation); ``<attr>_confidence``: the model's confidence in [0, 1], null for original
-  values; ``<attr>_model_version``: the artifact version of the model that produced the value, null for original
-  values; ``<attr>_passes_threshold``: True when the value is original or its confidence reaches the attribute's
+  values; ``<attr>_model_version``: the version of the trained model artifact whose network produced the
+  value (a batch scored with it later names the same version), null for original values;
+  ``<attr>_passes_threshold``: True when the value is original or its confidence reaches the attribute's
   95 %-precision threshold (see ``emma_pipeline/fill_in/thresholds.py``), False for a value written below it.
 - value columns: ``price`` (USD, float), ``mass`` (kg, float); ``materials`` (list of material taxonomy ids, the
   most specific nodes at or above the filler's material decision threshold, itself chosen on held-out rows; the

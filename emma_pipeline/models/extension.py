@@ -1,6 +1,7 @@
 """A later batch scored with a trained model instead of training again: objects whose inputs are unchanged keep
 the predictions (and fine-tuned embeddings) the model gave them, new and changed objects are run through the
-stored network and calibrated with the stored temperature, threshold and rating prior. The metrics are those of
+stored network and calibrated with the stored temperature, threshold and rating prior. Category nodes added to the
+tree since the model was trained get probability 0 for every object until it is trained again. The metrics are those of
 the merged predictions against the current targets, so a drift shows up in ``model_metrics`` before the next
 training (``retrain.py`` says when that is)."""
 
@@ -11,6 +12,7 @@ from dataclasses import fields, replace
 
 import numpy as np
 
+from emma_pipeline.models.hierarchy import UNREACHABLE
 from emma_pipeline.models.predictions import Predictions, from_outputs
 from emma_pipeline.models.prepare import Prepared
 from emma_pipeline.models.trained import TrainedModel, baseline_metrics, split_metrics
@@ -54,20 +56,30 @@ def _merged(n: int, kept: np.ndarray, kept_from: np.ndarray, old: np.ndarray | N
     return out
 
 
+def with_category_nodes(p: Predictions, n_nodes: int) -> Predictions:
+    """``p`` over a category tree grown to ``n_nodes``: the nodes added after the model was trained (the last
+    indexes) get probability 0 (``UNREACHABLE``) until the model is trained again."""
+    if p.category_log_probs is None or p.category_log_probs.shape[1] == n_nodes:
+        return p
+    pad = np.full((len(p.category_log_probs), n_nodes - p.category_log_probs.shape[1]), UNREACHABLE, p.category_log_probs.dtype)
+    return replace(p, category_log_probs=np.concatenate([p.category_log_probs, pad], axis=1))
+
+
 def extended(previous: TrainedModel, previous_asins: list[str], prepared: Prepared, keys: np.ndarray,
              score: Scorer) -> TrainedModel:  # fmt: skip
     """``previous`` over ``prepared``'s objects: kept rows copied, the rest scored by ``score``."""
-    n = len(prepared.asins)
+    n, nodes = len(prepared.asins), prepared.hierarchy.size
     scored, kept, kept_from = plan(previous_asins, previous.state["input_key"], prepared.asins, keys)
-    new, embedding = None, None
+    new, embedding, old = None, None, with_category_nodes(previous.predictions, nodes)
     if len(scored):
         outputs, available = score(scored)
-        new, embedding = calibrated_like(outputs, available, previous.predictions, previous.state.get("rating_prior")), outputs.get("embedding")
+        new = with_category_nodes(calibrated_like(outputs, available, old, previous.state.get("rating_prior")), nodes)
+        embedding = outputs.get("embedding")
     values = {}
     for f in fields(Predictions):
-        old = getattr(previous.predictions, f.name)
-        values[f.name] = (_merged(n, kept, kept_from, old, scored, getattr(new, f.name) if new else None, f.name)
-                          if isinstance(old, np.ndarray) else old)  # fmt: skip
+        stored = getattr(old, f.name)
+        values[f.name] = (_merged(n, kept, kept_from, stored, scored, getattr(new, f.name) if new else None, f.name)
+                          if isinstance(stored, np.ndarray) else stored)  # fmt: skip
     predictions = Predictions(**values)
     info = {**previous.info, "scored_objects": int(len(scored)), "kept_objects": int(len(kept))}
     return TrainedModel(

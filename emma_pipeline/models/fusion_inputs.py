@@ -84,16 +84,19 @@ def tabular_features(prepared: Prepared, inputs: tuple[str, ...], scaler: Scaler
     return np.stack(columns, axis=1).astype(np.float32)
 
 
-def id_inputs(prepared: Prepared, inputs: tuple[str, ...], n_product_types: int | None = None) -> dict[str, np.ndarray]:
-    """Product-type ids and each object's deepest category node (+1; 0 = none). ``n_product_types``: the size of
-    a stored model's product-type table; a type added to the vocabulary after it was trained counts as unknown (0)."""
+def id_inputs(prepared: Prepared, inputs: tuple[str, ...], n_product_types: int | None = None,
+              n_category_nodes: int | None = None) -> dict[str, np.ndarray]:  # fmt: skip
+    """Product-type ids and each object's deepest category node (+1; 0 = none). ``n_product_types`` /
+    ``n_category_nodes``: the vocabularies of a stored model; a type added after it was trained counts as unknown
+    (0), and a category path is cut above its first node added after it (new nodes have the highest indexes)."""
     out = {}
     if "product_type" in inputs and "product_type_id" in prepared.objects.columns:
         ids = prepared.objects["product_type_id"].fill_null(0).to_numpy().astype(np.int64)
         out["product_type"] = ids if n_product_types is None else np.where(ids < n_product_types, ids, 0)
     if "category" in inputs:
         paths = prepared.targets.category
-        depth = (paths >= 0).sum(axis=1)
+        known = (paths >= 0) & (paths < (prepared.hierarchy.size if n_category_nodes is None else n_category_nodes))
+        depth = np.cumprod(known, axis=1).sum(axis=1)
         deepest = np.where(depth > 0, paths[np.arange(len(paths)), np.maximum(depth - 1, 0)] + 1, 0)
         out["category_node"] = deepest.astype(np.int64)
     return out

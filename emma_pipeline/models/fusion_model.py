@@ -27,7 +27,7 @@ DROP_SHARE = 0.3
 
 def fusion_arrays(prepared: Prepared, text: TrainedModel | None, vision: TrainedModel | None,
                   inputs: tuple[str, ...], features: Prepared | None = None, scaler: Scaler | None = None,
-                  n_product_types: int | None = None) -> dict[str, np.ndarray]:
+                  n_product_types: int | None = None, n_category_nodes: int | None = None) -> dict[str, np.ndarray]:
     """Inputs from ``features`` (default ``prepared``; a later generation passes its filled data), targets
     from ``prepared``. ``scaler``: the standardization statistics (fitted on the train split when new; a stored
     model's when it scores a later batch, with its ``n_product_types``)."""
@@ -43,7 +43,7 @@ def fusion_arrays(prepared: Prepared, text: TrainedModel | None, vision: Trained
     tabular = tabular_features(features, inputs, scaler)
     if tabular.shape[1]:
         arrays["tabular"] = tabular
-    arrays.update(id_inputs(features, inputs, n_product_types))
+    arrays.update(id_inputs(features, inputs, n_product_types, n_category_nodes))
     arrays.update(target_arrays(prepared.targets))
     assert all(len(v) == n for v in arrays.values())
     return arrays
@@ -54,11 +54,13 @@ def _product_types(arrays: dict) -> int:
 
 
 def _net(task: TaskConfig, arrays: dict, prepared: Prepared, config: ModelConfig, merger: str,
-         n_types: int | None = None) -> FusionNet:
+         n_types: int | None = None, n_categories: int | None = None) -> FusionNet:
+    """``n_types`` / ``n_categories``: a stored network's vocabularies (it is about to be loaded)."""
     dims = {m: arrays[m].shape[1] for m in ("text", "image", "tabular") if m in arrays}
     n_types = _product_types(arrays) if n_types is None else n_types
-    return FusionNet(lambda width: build_heads(width, task, prepared, config), dims, merger, width=config.hidden // 2,
-                     n_product_types=n_types, n_category_nodes=prepared.hierarchy.size if "category_node" in arrays else 0,
+    nodes = prepared.hierarchy.size if n_categories is None else n_categories
+    return FusionNet(lambda width: build_heads(width, task, prepared, config, n_categories), dims, merger, width=config.hidden // 2,
+                     n_product_types=n_types, n_category_nodes=nodes if "category_node" in arrays else 0,
                      modality_dropout=config.modality_dropout, kl_free_max_weight=config.kl_free_max_weight)  # fmt: skip
 
 
@@ -121,13 +123,15 @@ def score_fusion_model(folder: Path, state: dict[str, np.ndarray], prepared: Pre
                        vision: TrainedModel, rows: np.ndarray, config: ModelConfig, merger: str,
                        tasks: tuple[str, ...] = TASKS, features: Prepared | None = None) -> tuple[dict, np.ndarray]:
     """(raw outputs, available) of the trained per-task networks in ``folder/<task>`` for ``rows``: inputs scaled
-    with the stored statistics, a product type newer than the model counts as unknown."""
+    with the stored statistics; product types and category nodes newer than the model count as unknown."""
     scaler, outputs, weights = Scaler.from_state(state), {}, {}
+    known = prepared.hierarchy.prefix(len(state["category_nodes"]))
     for task in tasks:
         spec, n_types = everything(task), int(state[f"n_product_types.{task}"])
-        arrays = fusion_arrays(prepared, text, vision, spec.inputs, features, scaler, n_types)
-        net = load_weights(_net(spec, arrays, prepared, config, merger, n_types), inference_checkpoint(Path(folder) / task))
-        result = run(net, MultiTaskData(arrays, rows, rows, config.batch_size * 4).loader_for(rows), prepared.hierarchy)
+        arrays = fusion_arrays(prepared, text, vision, spec.inputs, features, scaler, n_types, known.size)
+        net = _net(spec, arrays, prepared, config, merger, n_types, known.size)
+        net = load_weights(net, inference_checkpoint(Path(folder) / task))
+        result = run(net, MultiTaskData(arrays, rows, rows, config.batch_size * 4).loader_for(rows), known)
         outputs[task] = result[task]
         if "modality_weights" in result:
             weights[task] = result["modality_weights"]

@@ -13,6 +13,10 @@ import numpy as np
 import polars as pl
 
 
+# log P(node | parent) of a node a model has no output for (added to the tree after it was trained): exp() is 0
+UNREACHABLE = -1e4
+
+
 @dataclass(frozen=True)
 class CategoryHierarchy:
     node_ids: np.ndarray  # (N,) category_tree ids, index order
@@ -26,6 +30,13 @@ class CategoryHierarchy:
         position = {int(node): i for i, node in enumerate(ids)}
         parent = np.array([-1 if p is None else position[int(p)] for p in tree["parent_id"].to_list()], dtype=np.int64)
         return cls(node_ids=ids, parent=parent, depth=tree["depth"].to_numpy().astype(np.int64))
+
+    def prefix(self, n: int) -> CategoryHierarchy:
+        """The first ``n`` nodes: the tree a model trained before later nodes were added knew (new nodes take ids
+        after every earlier one, so an earlier tree is a prefix of the index order)."""
+        if n > self.size or (self.parent[:n] >= n).any():
+            raise ValueError(f"the first {n} of {self.size} category nodes are not a closed tree")
+        return CategoryHierarchy(self.node_ids[:n], self.parent[:n], self.depth[:n])
 
     @property
     def size(self) -> int:
@@ -80,7 +91,9 @@ class CategoryHierarchy:
                     active[rows] = False
                     continue
                 best = candidates[np.argmax(marginals[np.ix_(rows, candidates)], axis=1)]
-                paths[rows, level] = best
+                # probability 0: a node added after the model was trained (see ``UNREACHABLE``) ends the path
+                reachable = marginals[rows, best] > 0
+                paths[rows[reachable], level] = best[reachable]
                 current[rows] = best + 1
             active &= paths[:, level] >= 0
         return paths

@@ -27,8 +27,9 @@ GENERATION = 1  # models trained on the original values; generation k + 1 trains
 @dataclass(frozen=True)
 class Extension:
     """How a build may score its objects with the artifact the model asset wrote last instead of training:
-    ``keys()`` gives the current objects' input keys, ``score(folder, rows)`` runs the trained network stored in
-    ``folder`` (with the stored model's ``state``) on those rows; ``upstream_bases``: the trained artifacts the model's upstream ones descend from."""
+    ``keys()`` gives the current objects' input keys; ``score(folder, state, rows)`` runs the trained network
+    stored in ``folder`` on those rows (``state``: the stored model's, e.g. its scaling statistics);
+    ``upstream_bases``: the trained artifacts the model's upstream artifacts descend from."""
 
     previous_uri: str | None
     keys: Callable[[], np.ndarray]
@@ -75,11 +76,16 @@ def train_or_reuse(name: str, train: Callable[[Path], TrainedModel], prepared: P
         reason = retrain_reason(earlier, previous, config, prepared, bases, extension.retrain_after_days)
         if reason is None:
             base = earlier.get("base", extension.previous_uri)
-            folder = local_folder(base, cache_dir)
-            model = extended(previous, previous_asins, prepared, extension.keys(), lambda rows: extension.score(folder, previous.state, rows))
-            lineage = {"base": base, "extends": extension.previous_uri, "trained_at": earlier["trained_at"], "upstream_bases": bases}
-            artifacts.save(model, prepared.asins, uri, artifacts.work_dir(uri, cache_dir), {**resolved, **lineage}, snapshots)
-            return Built(model, uri, "extended", f"scored {model.info['scored_objects']} new or changed objects with {base}")
+            try:
+                folder = local_folder(base, cache_dir)
+                model = extended(previous, previous_asins, prepared, extension.keys(),
+                                 lambda rows: extension.score(folder, previous.state, rows))  # fmt: skip
+            except FileNotFoundError as error:  # the trained artifact's checkpoints were deleted: train, say why
+                reason = f"the stored network of {base} cannot be loaded ({error})"
+            else:
+                lineage = {"base": base, "extends": extension.previous_uri, "trained_at": earlier["trained_at"], "upstream_bases": bases}
+                artifacts.save(model, prepared.asins, uri, artifacts.work_dir(uri, cache_dir), {**resolved, **lineage}, snapshots)
+                return Built(model, uri, "extended", f"scored {model.info['scored_objects']} new or changed objects with {base}")
     local = artifacts.work_dir(uri, cache_dir)
     model = train(local)
     lineage = {"base": uri, "trained_at": time.time(), "upstream_bases": bases}
@@ -88,14 +94,20 @@ def train_or_reuse(name: str, train: Callable[[Path], TrainedModel], prepared: P
 
 
 def artifact_frame(models: list[Built], generation: int = GENERATION) -> pl.DataFrame:
-    """One row per artifact: what downstream assets take as their declared input."""
+    """One row per artifact: what downstream assets take as their declared input. ``base_version``: the trained
+    artifact whose networks made the predictions (the artifact itself unless it extends one)."""
     return pl.DataFrame(
         [{"model": b.model.name, "generation": generation, "modality": b.model.modality, "merger": b.model.merger,
-          "uri": b.uri, "version": b.uri.rstrip("/").rsplit("/", 1)[1], "reused": b.reused, "how": b.how,
-          "test_metrics": json.dumps(b.model.metrics.get("test", {}))} for b in models],
+          "uri": b.uri, "version": _version(b.uri), "base_version": _version(base_of(b.uri)), "reused": b.reused,
+          "how": b.how, "why": b.reason, "test_metrics": json.dumps(b.model.metrics.get("test", {}))} for b in models],
         schema={"model": pl.Utf8, "generation": pl.Int64, "modality": pl.Utf8, "merger": pl.Utf8, "uri": pl.Utf8,
-                "version": pl.Utf8, "reused": pl.Boolean, "how": pl.Utf8, "test_metrics": pl.Utf8},
+                "version": pl.Utf8, "base_version": pl.Utf8, "reused": pl.Boolean, "how": pl.Utf8, "why": pl.Utf8,
+                "test_metrics": pl.Utf8},
     )  # fmt: skip
+
+
+def _version(uri: str) -> str:
+    return uri.rstrip("/").rsplit("/", 1)[1]
 
 
 def _list(values: np.ndarray | None, rows: np.ndarray, available: np.ndarray) -> list:
@@ -128,6 +140,7 @@ def predictions_table(model: TrainedModel, asins: list[str], prepared: Prepared,
             path = [int(i) for i in greedy[r] if i >= 0]
             depth_nodes = np.flatnonzero(h.depth == len(path) - 1)
             best = depth_nodes[np.argsort(-marginals[r, depth_nodes], kind="stable")[:top]]
+            best = best[marginals[r, best] > 0]  # not nodes the model never knew (added to the tree after it)
             paths.append([int(h.node_ids[i]) for i in path] if ok[r] else None)
             probs.append([float(marginals[r, i]) for i in path] if ok[r] else None)
             top_ids.append([int(h.node_ids[i]) for i in best] if ok[r] else None)

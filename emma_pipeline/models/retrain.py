@@ -3,8 +3,8 @@
 Training is the expensive part (minutes on the sample, hours at millions of objects) and a new model moves every
 object's predictions and the fill-in built on them, so a batch is scored with the current model until it is
 ``retrain_after_days`` old (weekly by default; 0 trains whenever the inputs changed), or its training config,
-the category tree, the material taxonomy or an upstream model (the fusion models' text and vision models)
-changed. The same policy as the object embedding's refit (``object_embedding/refit.py``)."""
+the material taxonomy, a node of the category tree it knew, or an upstream model (the fusion models' text and vision
+models) changed. Nodes added to the category tree are no reason: they get probability 0 until the next training. The same policy as the object embedding's refit (``object_embedding/refit.py``)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,9 @@ def retrain_reason(resolved: dict, previous: TrainedModel, config: ModelConfig, 
         return f"training config changed: {', '.join(changed)}"
     for key, value in taxonomy_state(prepared).items():
         stored = previous.state.get(key)
-        if stored is None or not np.array_equal(stored, value):
+        # the category tree may grow (new nodes take the last indexes): what the model knew must be unchanged
+        known = value[: len(stored)] if stored is not None and key.startswith("category") else value
+        if stored is None or not np.array_equal(stored, known):
             return f"the {key.split('_')[0]} taxonomy changed ({key})"
     if list(resolved.get("upstream_bases", [])) != list(upstream_bases):
         return "an upstream model was trained again"

@@ -21,17 +21,23 @@ from emma_pipeline.models.trained import TrainedModel, finish
 from emma_pipeline.models.training import fit, run, seed
 
 
-def build_heads(in_dim: int, task: TaskConfig, prepared: Prepared, config: ModelConfig) -> TaskHeads:
+def build_heads(in_dim: int, task: TaskConfig, prepared: Prepared, config: ModelConfig,
+                n_categories: int | None = None) -> TaskHeads:  # fmt: skip
+    """Decoders with biases at the training priors; ``n_categories``: the category-node count of a stored network
+    that is about to be loaded (no priors: its weights replace them)."""
+    if n_categories is not None:
+        return TaskHeads(in_dim, task.outputs, prepared.materials.size, n_categories, config.hidden, config.dropout)
     init = priors(prepared.targets.subset(prepared.rows("train")), prepared.hierarchy)
     return TaskHeads(in_dim, task.outputs, prepared.materials.size, prepared.hierarchy.size, config.hidden,
                      config.dropout, init_bias=init)  # fmt: skip
 
 
-def _text_net(prepared: Prepared, config: ModelConfig, task: TaskConfig, backbone: tuple | None) -> tuple[TextNet, object]:
+def _text_net(prepared: Prepared, config: ModelConfig, task: TaskConfig, backbone: tuple | None,
+              n_categories: int | None = None) -> tuple[TextNet, object]:  # fmt: skip
     model, tokenizer = backbone or load_text_backbone(config.text_model)
     net = TextNet(model, None, config.text_trainable_layers)
     seed(config)
-    net.heads = build_heads(net.dim, task, prepared, config)
+    net.heads = build_heads(net.dim, task, prepared, config, n_categories)
     return net, tokenizer
 
 
@@ -61,13 +67,15 @@ def train_text_model(prepared: Prepared, config: ModelConfig, work_dir: Path, ta
     return model
 
 
-def score_text_model(folder: Path, prepared: Prepared, rows: np.ndarray, config: ModelConfig,
+def score_text_model(folder: Path, prepared: Prepared, rows: np.ndarray, config: ModelConfig, state: dict,
                      task: TaskConfig | None = None, backbone: tuple | None = None) -> tuple[dict, np.ndarray]:
-    """(raw outputs, available) of the trained network in ``folder`` for ``rows`` of ``prepared``."""
-    net, tokenizer = _text_net(prepared, config, task or named("text")[0], backbone)
+    """(raw outputs, available) of the trained network in ``folder`` (``state``: the stored model's) for ``rows``
+    of ``prepared``; category outputs over the nodes the network was trained on."""
+    known = prepared.hierarchy.prefix(len(state["category_nodes"]))
+    net, tokenizer = _text_net(prepared, config, task or named("text")[0], backbone, known.size)
     load_weights(net, inference_checkpoint(folder))
     texts = prepared.objects["text"].to_list()
     tokens = _text_inputs(net, tokenizer, [texts[r] for r in rows], config)
     everyone = np.arange(len(rows))
-    outputs = run(net, MultiTaskData(tokens, everyone, everyone, config.batch_size).loader_for(everyone), prepared.hierarchy)
+    outputs = run(net, MultiTaskData(tokens, everyone, everyone, config.batch_size).loader_for(everyone), known)
     return outputs, np.ones(len(rows), bool)

@@ -39,11 +39,12 @@ def _image_inputs(net: VisionNet, image_lists: list, config: ModelConfig,
     return {}, load, masks
 
 
-def _vision_net(prepared: Prepared, config: ModelConfig, task: TaskConfig, backbone) -> VisionNet:
+def _vision_net(prepared: Prepared, config: ModelConfig, task: TaskConfig, backbone,
+                n_categories: int | None = None) -> VisionNet:  # fmt: skip
     net = VisionNet(backbone if backbone is not None else load_vision_backbone(config.image_model), None,
                     config.vision_trainable_blocks)  # fmt: skip
     seed(config)
-    net.heads = build_heads(net.dim, task, prepared, config)
+    net.heads = build_heads(net.dim, task, prepared, config, n_categories)
     return net
 
 
@@ -73,14 +74,15 @@ def train_vision_model(prepared: Prepared, config: ModelConfig, work_dir: Path, 
     return model
 
 
-def score_vision_model(folder: Path, prepared: Prepared, rows: np.ndarray, config: ModelConfig,
+def score_vision_model(folder: Path, prepared: Prepared, rows: np.ndarray, config: ModelConfig, state: dict,
                        task: TaskConfig | None = None, backbone=None) -> tuple[dict, np.ndarray]:
-    """(raw outputs, available) of the trained network in ``folder`` for ``rows`` of ``prepared``. The frozen
-    trunk runs on these rows' images only (no disk cache: its one entry belongs to the whole image set)."""
-    net = load_weights(_vision_net(prepared, config, task or named("vision")[0], backbone), inference_checkpoint(folder))
+    """(raw outputs, available) of the trained network in ``folder`` (``state``: the stored model's) for ``rows``
+    of ``prepared``. The frozen trunk runs on these rows' images only (no disk cache: its one entry belongs to the
+    whole image set)."""
+    known = prepared.hierarchy.prefix(len(state["category_nodes"]))
+    net = load_weights(_vision_net(prepared, config, task or named("vision")[0], backbone, known.size), inference_checkpoint(folder))
     image_lists = [paths or [] for paths in prepared.objects["image_urls"].to_list()]
     arrays, loader, masks = _image_inputs(net, [image_lists[r] for r in rows], config)
     everyone = np.arange(len(rows))
-    outputs = run(net, MultiTaskData(arrays, everyone, everyone, config.batch_size, loader=loader).loader_for(everyone),
-                  prepared.hierarchy)  # fmt: skip
+    outputs = run(net, MultiTaskData(arrays, everyone, everyone, config.batch_size, loader=loader).loader_for(everyone), known)
     return outputs, masks.sum(axis=1) > 0

@@ -15,6 +15,7 @@ class KeyedUpdate:
     deleted: list[str] = field(default_factory=list)  # keys to drop that ``rows`` does not bring back
     key: str = "asin"
     whole: bool = False  # ``rows`` is the whole table: replace it (first write, changed columns, repeated keys)
+    grouped: bool = False  # several rows per key (e.g. one per model): a key's rows are replaced together
 
     def apply_to(self, previous: pl.DataFrame | None) -> pl.DataFrame:
         """The table after this update, in memory (for metadata and figures of the whole table)."""
@@ -49,6 +50,23 @@ def changed_rows(current: pl.DataFrame, previous: pl.DataFrame | None, key: str 
     unchanged = pl.col(key).is_in(previous[key].implode()) & pl.all_horizontal(equal or [pl.lit(True)])
     keep = joined.select(unchanged.alias("unchanged"))["unchanged"]
     return KeyedUpdate(current.filter(~keep), _gone(current, previous, key), key)
+
+
+def changed_groups(current: pl.DataFrame, previous: pl.DataFrame | None, group: str, key: list[str]) -> KeyedUpdate:
+    """Like ``changed_rows`` for a table with several rows per ``group`` value (``key``: what makes a row unique,
+    e.g. asin + model): every row of a group in which any row is new, differs or left is written again."""
+    def keyed(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(pl.concat_str([pl.col(c).cast(pl.Utf8) for c in key], separator="\x1f").alias("__row"))
+
+    if previous is None or set(previous.columns) != set(current.columns):
+        return KeyedUpdate(current, key=group, whole=True, grouped=True)
+    rows = changed_rows(keyed(current), keyed(previous), "__row")
+    if rows.whole:
+        return KeyedUpdate(current, key=group, whole=True, grouped=True)
+    left = previous.filter(keyed(previous)["__row"].is_in(rows.deleted))[group]
+    touched = set(rows.rows[group].to_list()) | set(left.to_list())
+    still = set(current[group].to_list())
+    return KeyedUpdate(current.filter(pl.col(group).is_in(list(touched))), sorted(touched - still), group, grouped=True)
 
 
 def _repeats(frame: pl.DataFrame, key: str) -> bool:

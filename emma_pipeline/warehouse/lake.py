@@ -35,8 +35,9 @@ LAKE_ALIAS = "lake"
 _TABLES_SQL = "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1"
 _RETRYABLE = ("database is locked", "conflict", "could not set lock", "busy")
 # Two processes attaching a new PostgreSQL catalog at once race to create DuckLake's metadata tables; the loser's
-# transaction fails on PostgreSQL's unique index and succeeds when it attaches again to the initialized catalog.
-_ATTACH_RETRYABLE = (*_RETRYABLE, "duplicate key value violates unique constraint")
+# transaction fails on PostgreSQL's unique index (or, earlier in the race, on a table the winner just created:
+# 'relation "ducklake_metadata" already exists') and succeeds when it attaches again to the initialized catalog.
+_ATTACH_RETRYABLE = (*_RETRYABLE, "duplicate key value violates unique constraint", "already exists")
 T = TypeVar("T")
 
 
@@ -230,7 +231,7 @@ class Lake:
             key, rows = update.key, update.rows
             if not update.whole and key not in rows.columns:
                 raise ValueError(f"update of {name!r}: the frame has no key column {key!r}")
-            twice = rows.filter(pl.col(key).is_duplicated())[key] if not update.whole else pl.Series([])
+            twice = rows.filter(pl.col(key).is_duplicated())[key] if not (update.whole or update.grouped) else pl.Series([])
             if twice.len():
                 raise ValueError(f"update of {name!r}: duplicate {key!r} values in the frame, e.g. {twice[0]!r}")
             views[f"_rows_{i}"] = rows

@@ -6,7 +6,9 @@ ASIN. The landing sensor requests batch 2, and after the rebuild the lake holds 
 new values, the copy is removed as a duplicate of the listing it copies (found against the saved index), and
 the join, the encoders and the learned filters saw exactly the touched ASINs, counted at their entry points.
 The stages after cleaning (materials, categories, splits) commit only the rows that changed, read from DuckLake's
-change feed between the two builds' snapshots, and end where a rebuild of the stage from nothing ends.
+change feed between the two builds' snapshots, and end where a rebuild of the stage from nothing ends. The
+generation-1 models (tiny networks) are not trained again: their networks run on the new and changed objects only,
+counted at the networks' entry point, and ``model_predictions`` commits only those objects' rows.
 """
 
 import json
@@ -19,6 +21,9 @@ from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions, Sens
 
 import assets.join
 import emma_pipeline.cleaning.non_physical as non_physical
+import emma_pipeline.models.fusion_model as fusion_module
+import emma_pipeline.models.text_model as text_module
+import emma_pipeline.models.vision_model as vision_module
 from assets.categories import categories, object_categories_consistent
 from assets.cleaning import clean_objects, objects_rows_accounted_for
 from assets.embeddings import embedding_checks, image_embeddings, text_embeddings
@@ -27,6 +32,8 @@ from assets.ingestion import ingest_assets
 from assets.jobs import INGESTION, ingest_job
 from assets.join import asin_join, joined_asins_accounted_for
 from assets.materials import map_materials, material_ids_in_taxonomy, material_taxonomy
+from assets.model_tables import model_predictions, model_predictions_valid
+from assets.models import fusion_model, text_model, vision_model
 from assets.partitions import ingest_batches
 from assets.sensors import landing_sensor
 from assets.splits import splits, splits_cover_objects
@@ -97,6 +104,12 @@ def calls(monkeypatch) -> Calls:
         counted.add("text_image_scored", len(text_emb))
         return score(self, text_emb, *args, **kwargs)
 
+    for name, module in (("text_model_rows", text_module), ("vision_model_rows", vision_module), ("fusion_model_rows", fusion_module)):
+        def network_ran(net, loader, hierarchy, _name=name, _run=module.run):
+            counted.add(_name, len(loader.dataset))
+            return _run(net, loader, hierarchy)
+
+        monkeypatch.setattr(module, "run", network_ran)
     monkeypatch.setattr(non_physical, "non_physical_probability", non_physical_scored)
     monkeypatch.setattr(TextImageMatcher, "score", agreement_scored)
     monkeypatch.setattr(CleaningResource, "filter_config", lambda self: FilterConfig(**SMALL_FILTERS))
@@ -108,17 +121,19 @@ def calls(monkeypatch) -> Calls:
 
 def _settings(home: Path, monkeypatch):
     monkeypatch.setenv("EMMA_HOME", str(home))
-    for var in ("EMMA_LANDING", "EMMA_LAKE_CATALOG", "EMMA_LAKE_DATA", "EMMA_MODELS", "DAGSTER_HOME"):
+    for var in ("EMMA_LANDING", "EMMA_LAKE_CATALOG", "EMMA_LAKE_DATA", "EMMA_MODELS", "DAGSTER_HOME", "EMMA_RETRAIN_AFTER_DAYS"):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("EMMA_MODEL_PROFILE", "tiny")
+    monkeypatch.setenv("EMMA_MODEL_OVERRIDES", '{"epochs": 1, "fusion_epochs": 1}')
     return load_settings()
 
 
 def _definitions(settings) -> Definitions:
     stages = [asin_join, image_fetches, text_embeddings, image_embeddings, clean_objects, material_taxonomy,
-              map_materials, categories, splits]  # fmt: skip
+              map_materials, categories, splits, text_model, vision_model, fusion_model, model_predictions]  # fmt: skip
     downstream = define_asset_job(DOWNSTREAM, selection=AssetSelection.all() - INGESTION)
     checks = [joined_asins_accounted_for, *embedding_checks, objects_rows_accounted_for,  # each ASIN once, as committed
-              material_ids_in_taxonomy, object_categories_consistent, splits_cover_objects]  # fmt: skip
+              material_ids_in_taxonomy, object_categories_consistent, splits_cover_objects, model_predictions_valid]  # fmt: skip
     return Definitions(assets=[*ingest_assets, *stages], asset_checks=checks, jobs=[ingest_job, downstream],
                        sensors=[landing_sensor], resources=build_resources(settings))  # fmt: skip
 
@@ -190,14 +205,14 @@ def test_a_second_batch_redoes_only_the_asins_it_touched(tmp_path, monkeypatch, 
     with DagsterInstance.ephemeral() as instance:
         assert _sensor_then_build(instance, definitions, landing) == ["batch-0001"]
         before = {name: lake.read(name) for name in ("joined_listings", "duplicate_groups", *KEYED)}
-        first_snapshots = {name: snapshot_of(instance, AssetKey(name)) for name in KEYED}
+        first_snapshots = {name: snapshot_of(instance, AssetKey(name)) for name in (*KEYED, "model_predictions")}
         first_build = Counter(calls.counts)
         assert first_build["text_encoded"] == before["joined_listings"].height  # a first build embeds everything
         calls.counts.clear()
 
         updated, copied = _write_second_batch(home, first, lake)
         assert _sensor_then_build(instance, definitions, landing) == ["batch-0002"]
-        second_snapshots = {name: snapshot_of(instance, AssetKey(name)) for name in (*KEYED, "dedup_versions")}
+        second_snapshots = {name: snapshot_of(instance, AssetKey(name)) for name in (*KEYED, "dedup_versions", "model_predictions")}
         # per-ASIN state only: the second batch rewrites the rows it touched, not the whole table
         state_written, state_rows = recorded_metadata(instance, "dedup_state", "rows_updated"), lake.read("dedup_state").height
         print(f"second batch wrote {state_written} of {state_rows} dedup_state rows")
@@ -258,7 +273,25 @@ def test_a_second_batch_redoes_only_the_asins_it_touched(tmp_path, monkeypatch, 
         assert written == differ and differ and differ <= batch2_asins | entered_or_left | regrouped, name
         assert name != "object_materials" or updated in written or updated not in set(objects["asin"])
     _assert_as_from_nothing(lake, objects)
+
+    # the models were not trained again: their networks ran on the new objects and on those whose inputs changed
+    # (the updated ASIN's text; its pictures did not change), and model_predictions committed only such objects' rows
+    built = pl.concat([lake.read(t, columns=["model", "how", "why"]) for t in ("text_model", "vision_model", "fusion_model")])
+    assert built["how"].to_list() == ["extended"] * 4, built.rows()
+    new_objects = set(objects["asin"]) - set(before["objects"]["asin"])
+    assert calls.counts["text_model_rows"] == len(new_objects | _changed(before["objects"], objects, "text")) > 0
+    assert calls.counts["vision_model_rows"] == len(new_objects | _changed(before["objects"], objects, "image_urls"))
+    per_network, rest = divmod(calls.counts["fusion_model_rows"], 10)  # 5 task networks x 2 mergers
+    assert rest == 0 and calls.counts["text_model_rows"] <= per_network <= len(touched | entered_or_left)
+    written = _committed_keys(lake, "model_predictions", first_snapshots["model_predictions"], second_snapshots["model_predictions"])
+    assert written and written <= batch2_asins | entered_or_left | regrouped
     print(f"batch 2 touched {len(touched)} ASINs; first build {dict(first_build)}; second build {dict(calls.counts)}")
+
+
+def _changed(old: pl.DataFrame, new: pl.DataFrame, column: str) -> set[str]:
+    """ASINs in both frames whose ``column`` differs."""
+    both = old.select("asin", column).join(new.select("asin", column), on="asin", suffix="__new")
+    return set(both.filter(pl.col(column).ne_missing(pl.col(f"{column}__new")))["asin"])
 
 
 def _join_removed(lake: Lake) -> set[str]:

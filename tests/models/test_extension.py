@@ -2,6 +2,8 @@
 the model's own predictions; only new and changed objects are run; the retraining policy says why it trains."""
 
 import json
+import shutil
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
@@ -59,7 +61,7 @@ def _everything_rescored(model: TrainedModel, prepared, score):
 
 def test_the_stored_text_network_reproduces_its_predictions(prepared, tiny_config, tiny_text_backbone, tmp_path):
     model = train_text_model(prepared, tiny_config, tmp_path, backbone=tiny_text_backbone())
-    again = _everything_rescored(model, prepared, lambda rows: score_text_model(tmp_path, prepared, rows, tiny_config, backbone=tiny_text_backbone()))
+    again = _everything_rescored(model, prepared, lambda rows: score_text_model(tmp_path, prepared, rows, tiny_config, model.state, backbone=tiny_text_backbone()))
     _same_predictions(model.predictions, again.predictions)
     assert np.allclose(model.embedding, again.embedding, atol=1e-5)
 
@@ -67,7 +69,7 @@ def test_the_stored_text_network_reproduces_its_predictions(prepared, tiny_confi
 def test_the_stored_vision_network_reproduces_its_predictions(prepared, tiny_config, tmp_path):
     backbone = lambda: load_vision_backbone("test_efficientnet")  # noqa: E731
     model = train_vision_model(prepared, tiny_config, tmp_path, backbone=backbone())
-    again = _everything_rescored(model, prepared, lambda rows: score_vision_model(tmp_path, prepared, rows, tiny_config, backbone=backbone()))
+    again = _everything_rescored(model, prepared, lambda rows: score_vision_model(tmp_path, prepared, rows, tiny_config, model.state, backbone=backbone()))
     _same_predictions(model.predictions, again.predictions, atol=1e-3)  # the cached trunk features are float16
     assert not again.predictions.available[prepared.asins.index("A005")]
 
@@ -128,7 +130,7 @@ def test_train_or_reuse_extends_the_previous_artifact_until_it_is_due(tiny_table
             trained.append(snapshot)
             return train_text_model(prepared, tiny_config, work, backbone=tiny_text_backbone())
 
-        score = lambda folder, state, rows: score_text_model(folder, prepared, rows, tiny_config, backbone=tiny_text_backbone())  # noqa: E731
+        score = lambda folder, state, rows: score_text_model(folder, prepared, rows, tiny_config, state, backbone=tiny_text_backbone())  # noqa: E731
         extension = Extension(previous, lambda: text_keys(prepared), score, days)
         return train_or_reuse("text", train, prepared, tiny_config, {"objects": snapshot}, str(tmp_path), tmp_path / "cache",
                               extension=extension)  # fmt: skip
@@ -145,6 +147,43 @@ def test_train_or_reuse_extends_the_previous_artifact_until_it_is_due(tiny_table
     assert asins == full.asins and model.info["scored_objects"] == 1
     due = build(full, 4, three.uri, days=0)
     assert due.how == "trained" and "retrain_after_days <= 0" in due.reason and trained == [1, 4]
+    shutil.rmtree(tmp_path / "text" / due.uri.rsplit("/", 1)[1] / "checkpoints")  # its network is gone: train
+    gone = build(changed, 5, due.uri)
+    assert gone.how == "trained" and "cannot be loaded" in gone.reason and trained == [1, 4, 5]
+
+
+def _grown(tables: ModelTables) -> ModelTables:
+    """A later batch: one more object, in a category node added to the tree after the models were trained."""
+    row = tables.objects.filter(pl.col("asin") == "A000").with_columns(asin=pl.lit("A024"), text=pl.lit("steel hammer item 24"))
+    tree = pl.concat([tables.category_tree, pl.DataFrame({"id": [4], "name": ["Hammers"], "parent_id": [0], "depth": [1]})],
+                     how="vertical_relaxed")  # fmt: skip
+    categories = pl.concat([tables.object_categories, pl.DataFrame({"asin": ["A024"], "category_ids": [[0, 4]], "product_type_id": [1]})],
+                           how="vertical_relaxed")  # fmt: skip
+    materials = pl.concat([tables.object_materials, tables.object_materials.filter(pl.col("asin") == "A000").with_columns(asin=pl.lit("A024"))])
+    splits = pl.concat([tables.splits, pl.DataFrame({"asin": ["A024"], "split": ["test"]})])
+    return ModelTables(pl.concat([tables.objects, row]), materials, categories, tables.material_taxonomy, tree, splits)
+
+
+def test_a_category_node_added_later_is_unreachable_until_retraining(tiny_tables, prepared, tiny_config, tiny_text_backbone, tmp_path):
+    model = train_text_model(prepared, tiny_config, tmp_path, backbone=tiny_text_backbone())
+    grown = prepare(_grown(tiny_tables))
+    resolved = {**tiny_config.as_dict(), "trained_at": 1e9, "upstream_bases": []}
+    assert retrain_reason(resolved, model, tiny_config, grown, [], 7, now=1e9 + 60) is None  # a new node is no reason
+    moved = _grown(tiny_tables)  # a node the model knew moved under another parent: train again
+    moved = replace(moved, category_tree=moved.category_tree.with_columns(
+        parent_id=pl.when(pl.col("id") == 1).then(2).otherwise(pl.col("parent_id"))))  # fmt: skip
+    assert "category taxonomy" in retrain_reason(resolved, model, tiny_config, prepare(moved), [], 7, now=1e9 + 60)
+    score = lambda rows: score_text_model(tmp_path, grown, rows, tiny_config, model.state, backbone=tiny_text_backbone())  # noqa: E731
+    bigger = extended(model, prepared.asins, grown, text_keys(grown), score)
+    assert bigger.info["scored_objects"] == 1 and bigger.predictions.category_log_probs.shape[1] == prepared.hierarchy.size + 1
+    marginals = grown.hierarchy.marginals(bigger.predictions.category_log_probs)
+    new_node = grown.hierarchy.index_of[4]
+    assert (marginals[:, new_node] == 0).all()
+    paths = grown.hierarchy.greedy_paths(marginals)
+    assert not (paths == new_node).any()  # the path stops where only unknown nodes are left, never enters one
+    old = [grown.asins.index(a) for a in prepared.asins]
+    assert np.array_equal(bigger.predictions.category_log_probs[old, : prepared.hierarchy.size], model.predictions.category_log_probs)
+    assert set(bigger.metrics["test"]) >= {"accuracy_category", "top1_category"}
 
 
 def test_the_retraining_policy_names_its_reason(prepared, tiny_config):
@@ -159,8 +198,15 @@ def test_the_retraining_policy_names_its_reason(prepared, tiny_config):
     assert "8.0 days old" in retrain_reason(resolved, model, tiny_config, prepared, [], 7, now + 7 * 86400)
     assert "lr_head" in retrain_reason(resolved, model, tiny_config.with_(lr_head=1.0), prepared, [], 7, now)
     assert "upstream" in retrain_reason(resolved, model, tiny_config, prepared, ["other"], 7, now)
-    model.state["category_nodes"] = model.state["category_nodes"][:-1]
+    nodes = model.state["category_nodes"]
+    model.state["category_nodes"] = nodes[:-1]  # the tree grew by a node since: no reason
+    assert retrain_reason(resolved, model, tiny_config, prepared, [], 7, now) is None
+    model.state["category_nodes"] = np.concatenate([nodes, [99]])  # a node the model knew is gone
     assert "category taxonomy" in retrain_reason(resolved, model, tiny_config, prepared, [], 7, now)
+    model.state["category_nodes"] = nodes
+    model.state["material_nodes"] = model.state["material_nodes"][:-1]  # the packaged taxonomy changed
+    assert "material taxonomy" in retrain_reason(resolved, model, tiny_config, prepared, [], 7, now)
+    model.state["material_nodes"] = taxonomy_state(prepared)["material_nodes"]
     assert "predates" in retrain_reason({k: v for k, v in resolved.items() if k != "trained_at"}, model, tiny_config, prepared, [], 7, now)
 
 

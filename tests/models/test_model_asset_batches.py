@@ -52,6 +52,7 @@ def test_a_second_batch_is_scored_with_the_first_builds_networks(tiny_tables, tm
     assert how == dict.fromkeys(ARTIFACTS, "extended")
     assert metadata["text_model"]["scored_objects"].value == metadata["vision_model"]["scored_objects"].value == len(NEW)
     assert metadata["fusion_model"]["fusion_attention:scored_objects"].value == len(NEW)
+    assert metadata["model_predictions"]["rows_updated"].value == len(ARTIFACTS) * len(NEW)  # only the new objects' rows
     assert set(after["asin"]) - set(before["asin"]) == set(NEW) and after.height == 4 * tiny_tables.objects.height
     old = after.filter(~pl.col("asin").is_in(NEW)).drop("generation").sort("model", "asin")
     assert old.equals(before.drop("generation").sort("model", "asin"))  # old objects keep their predictions
