@@ -64,6 +64,16 @@ def _metadata(built: Built) -> dict:
             "info": MetadataValue.json({k: v for k, v in model.info.items() if not isinstance(v, np.ndarray)})}
 
 
+def _filler_versions(inputs: dict, generation: int) -> tuple[str, ...]:
+    """The trained artifacts that filled the table a later generation reads (its ``*_model_version`` values): when
+    the filler is trained again, that generation's inputs change meaning and it trains again too."""
+    if generation == 1:
+        return ()
+    filled = inputs[filled_name(generation - 1)]
+    columns = [c for c in filled.columns if c.endswith("_model_version")]
+    return tuple(sorted({v for c in columns for v in filled[c].drop_nulls().unique().to_list()}))
+
+
 def _previous_uri(lake, asset_name: str, model_name: str) -> str | None:
     """The artifact this asset wrote last for ``model_name`` (what a batch is scored with until retraining)."""
     frame = lake.latest(asset_name, columns=["model", "uri"])
@@ -90,7 +100,8 @@ def _single_asset(kind: str, train_fn, score_fn, keys_fn, generation: int, doc: 
         config = training.config()
         extra = {"trunk_cache": training.cache() / "vision_trunk"} if kind == "vision" else {}
         extension = Extension(_previous_uri(context.resources.lake, name, kind), lambda: keys_fn(prepared),
-                              lambda folder, state, rows: score_fn(folder, prepared, rows, config, state), training.retrain_after_days)  # fmt: skip
+                              lambda folder, state, rows: score_fn(folder, prepared, rows, config, state), training.retrain_after_days,
+                              _filler_versions(inputs, generation))  # fmt: skip
         built = train_or_reuse(_artifact_name(kind, generation), lambda work: train_fn(prepared, config, work, **extra),
                                prepared, config, _snapshots(context.resources.lake, generation), training.root,
                                training.cache(), extension=extension)  # fmt: skip
@@ -113,7 +124,7 @@ def _fusion_asset(generation: int):
         training = context.resources.model_training
         config, upstream = training.config(), (inputs[text_in]["uri"][0], inputs[vision_in]["uri"][0])
         text, vision = artifacts.load(upstream[0])[0], artifacts.load(upstream[1])[0]
-        bases = tuple(base_of(u) for u in upstream)
+        bases = (*(base_of(u) for u in upstream), *_filler_versions(inputs, generation))
         built = []
         for merger in MERGERS:
             model_name = f"fusion_{merger}"

@@ -70,6 +70,7 @@ def save(model: TrainedModel, asins: list[str], uri: str, local: Path, config: d
         fs, path = fsspec.core.url_to_fs(uri)
         fs.put(str(local) + "/", path, recursive=True)
         fs.pipe(f"{path}/{COMPLETE}", b"")
+        (local / COMPLETE).touch()  # the local copy is the artifact too (``checkpoints.local_folder``)
     else:
         (local / COMPLETE).touch()
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import fsspec
@@ -23,13 +24,20 @@ def resolved_config(uri: str) -> dict:
 
 
 def local_folder(uri: str, cache_dir: Path) -> Path:
-    """The artifact as a local folder (the folder itself, or a complete downloaded copy of a remote one)."""
+    """The artifact as a local folder: the folder itself, or a complete copy of a remote one (downloaded beside
+    it and moved into place whole, so an interrupted download is never taken for the artifact)."""
     local = artifacts.work_dir(uri, cache_dir)
     if not is_remote(uri) or (local / artifacts.COMPLETE).exists():
         return local
     fs, path = fsspec.core.url_to_fs(uri)
-    local.mkdir(parents=True, exist_ok=True)
-    fs.get(f"{path}/", str(local) + "/", recursive=True)
+    partial = local.with_name(local.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    fs.get(f"{path}/", str(partial) + "/", recursive=True)
+    if not (partial / artifacts.COMPLETE).exists():
+        raise FileNotFoundError(f"model artifact {uri} is incomplete: no {artifacts.COMPLETE} marker")
+    shutil.rmtree(local, ignore_errors=True)  # an unfinished work folder of a training here
+    partial.rename(local)
     return local
 
 

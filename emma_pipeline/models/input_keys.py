@@ -1,11 +1,12 @@
 """One key per object for what a model reads of it, so a later batch re-scores only the objects whose inputs
-changed: the text for the text model, the image references for the vision model, and for a fusion model the
+changed: the text for the text model, the image files for the vision model, and for a fusion model the
 upstream embeddings plus every raw attribute it may take as an input (before scaling, whose statistics are the
 stored model's and do not move)."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 
 import numpy as np
 
@@ -34,7 +35,17 @@ def text_keys(prepared: Prepared) -> np.ndarray:
 
 
 def image_keys(prepared: Prepared) -> np.ndarray:
-    return row_keys([list(paths or []) for paths in prepared.objects["image_urls"].to_list()])
+    """The image references with each local file's size and mtime: a picture replaced under its path, or one
+    that became readable, is scored again."""
+    return row_keys([[_file_state(p) for p in paths or []] for paths in prepared.objects["image_urls"].to_list()])
+
+
+def _file_state(path: str) -> str:
+    try:
+        stat = os.stat(path)
+    except (OSError, TypeError, ValueError):  # remote or missing: the reference alone
+        return f"{path}|-"
+    return f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
 def fusion_keys(features: Prepared, text_embedding: np.ndarray | None, image_embedding: np.ndarray | None,

@@ -58,15 +58,14 @@ def base_of(uri: str) -> str:
 def train_or_reuse(name: str, train: Callable[[Path], TrainedModel], prepared: Prepared, config: ModelConfig,
                    snapshots: dict, root: str, cache_dir: Path, upstream: tuple[str, ...] = (),
                    extension: Extension | None = None) -> Built:  # fmt: skip
-    """The version hashes config, input snapshots and upstream artifact uris. An artifact of that version is
-    reused; else, when ``extension`` allows (``retrain.retrain_reason``), the previous artifact scores the new and
-    changed objects; else the model is trained."""
-    version = config.fingerprint(name, snapshots, *upstream)
-    uri = artifacts.artifact_uri(root, name, version)
-    if artifacts.exists(uri):
-        model, asins = artifacts.load(uri)
-        if asins == prepared.asins:
-            return Built(model, uri, "reused", "an artifact of these inputs exists")
+    """The version hashes config, input snapshots and upstream artifact uris (and, for an extension, the trained
+    artifact it extends). An artifact of that version is reused; else, when ``extension`` allows
+    (``retrain.retrain_reason``), the previous artifact scores the new and changed objects; else the model is
+    trained. A model that cannot score (its checkpoints gone, a network that no longer loads) is trained."""
+    uri = artifacts.artifact_uri(root, name, config.fingerprint(name, snapshots, *upstream))
+    reused = _reusable(uri, prepared)
+    if reused is not None:
+        return Built(reused, uri, "reused", "an artifact of these inputs exists")
     resolved = {**config.as_dict(), "model": name, "upstream": list(upstream)}
     bases = list(extension.upstream_bases) if extension else [base_of(u) for u in upstream]
     reason = "no earlier artifact"
@@ -76,21 +75,36 @@ def train_or_reuse(name: str, train: Callable[[Path], TrainedModel], prepared: P
         reason = retrain_reason(earlier, previous, config, prepared, bases, extension.retrain_after_days)
         if reason is None:
             base = earlier.get("base", extension.previous_uri)
+            target = artifacts.artifact_uri(root, name, config.fingerprint(name, snapshots, *upstream, "extends", base))
+            reused = _reusable(target, prepared, base)
+            if reused is not None:
+                return Built(reused, target, "reused", f"an extension of {base} to these inputs exists")
             try:
                 folder = local_folder(base, cache_dir)
                 model = extended(previous, previous_asins, prepared, extension.keys(),
                                  lambda rows: extension.score(folder, previous.state, rows))  # fmt: skip
-            except FileNotFoundError as error:  # the trained artifact's checkpoints were deleted: train, say why
-                reason = f"the stored network of {base} cannot be loaded ({error})"
+            except (OSError, ValueError, KeyError, RuntimeError) as error:  # e.g. checkpoints deleted: train, say why
+                reason = f"the stored network of {base} cannot score ({type(error).__name__}: {error})"
             else:
                 lineage = {"base": base, "extends": extension.previous_uri, "trained_at": earlier["trained_at"], "upstream_bases": bases}
-                artifacts.save(model, prepared.asins, uri, artifacts.work_dir(uri, cache_dir), {**resolved, **lineage}, snapshots)
-                return Built(model, uri, "extended", f"scored {model.info['scored_objects']} new or changed objects with {base}")
+                artifacts.save(model, prepared.asins, target, artifacts.work_dir(target, cache_dir), {**resolved, **lineage}, snapshots)
+                return Built(model, target, "extended", f"scored {model.info['scored_objects']} new or changed objects with {base}")
     local = artifacts.work_dir(uri, cache_dir)
     model = train(local)
     lineage = {"base": uri, "trained_at": time.time(), "upstream_bases": bases}
     artifacts.save(model, prepared.asins, uri, local, {**resolved, **lineage}, snapshots)
     return Built(model, uri, "trained", reason)
+
+
+def _reusable(uri: str, prepared: Prepared, base: str | None = None) -> TrainedModel | None:
+    """The complete artifact at ``uri`` when it covers ``prepared``'s objects and descends from ``base`` (None:
+    a trained artifact, not an extension, so that retraining is never answered with an earlier extension)."""
+    if not artifacts.exists(uri):
+        return None
+    model, asins = artifacts.load(uri)
+    if asins != prepared.asins or resolved_config(uri).get("base", uri) != (base or uri):
+        return None
+    return model
 
 
 def artifact_frame(models: list[Built], generation: int = GENERATION) -> pl.DataFrame:

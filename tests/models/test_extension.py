@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import polars as pl
 import pytest
+from PIL import Image
 
 from emma_pipeline.models import artifacts
 from emma_pipeline.models.extension import calibrated_like, extended
@@ -85,40 +86,49 @@ def _rows(model: TrainedModel, rows) -> TrainedModel:
     return TrainedModel(model.name, model.modality, model.merger, model.predictions.subset(rows), model.embedding[rows])
 
 
-def test_a_batch_scores_only_its_new_objects_with_the_stored_fusion_networks(tiny_tables, prepared, tiny_config, tmp_path):
-    """Trained on the first batch, the fusion model scores the second batch's three objects with its stored scaling
-    statistics; the other objects keep their predictions exactly, and the new ones get what the stored networks give
-    when every object is run through them."""
-    first = prepare(_tables(tiny_tables, drop=NEW))
-    text, vision = _fake_encoder(prepared, "text", 4, 0), _fake_encoder(prepared, "vision", 6, 1)
-    old = np.array([prepared.asins.index(a) for a in first.asins])
-    tasks = ("mass", "materials", "ratings")
+def test_a_batch_scores_only_its_new_objects_with_the_stored_fusion_networks(tiny_tables, tiny_config, tmp_path):
+    """Trained on the first batch, the fusion model scores the second batch's objects (one of them in a category
+    node added since) with its stored scaling statistics; the other objects keep their predictions exactly, and
+    the new ones get what the stored networks give when every object is run through them."""
+    first, grown = prepare(_tables(tiny_tables, drop=NEW)), prepare(_grown(tiny_tables))
+    text, vision = _fake_encoder(grown, "text", 4, 0), _fake_encoder(grown, "vision", 6, 1)
+    old = np.array([grown.asins.index(a) for a in first.asins])
+    tasks = ("mass", "materials", "ratings", "category")
     model = train_fusion_model(first, _rows(text, old), _rows(vision, old), tiny_config, tmp_path, "attention", tasks=tasks)
 
     def score(rows):
-        return score_fusion_model(tmp_path, model.state, prepared, text, vision, rows, tiny_config, "attention", tasks)
+        return score_fusion_model(tmp_path, model.state, grown, text, vision, rows, tiny_config, "attention", tasks)
 
     scored = []
-    grown = extended(model, first.asins, prepared, fusion_input_keys(prepared, text, vision),
-                     lambda rows: scored.append(rows) or score(rows))  # fmt: skip
-    assert [[prepared.asins[r] for r in rows] for rows in scored] == [NEW]
-    kept = [prepared.asins.index(a) for a in first.asins]
+    bigger = extended(model, first.asins, grown, fusion_input_keys(grown, text, vision),
+                      lambda rows: scored.append(rows) or score(rows))  # fmt: skip
+    assert [[grown.asins[r] for r in rows] for rows in scored] == [sorted([*NEW, "A024"])]
     for field in ("mass", "material_logits", "ratings", "modality_weights"):  # copied, not recomputed
-        assert np.array_equal(getattr(grown.predictions, field)[kept], getattr(model.predictions, field))
-    every = _everything_rescored(grown, prepared, score)
-    _same_predictions(grown.predictions, every.predictions)
+        assert np.array_equal(getattr(bigger.predictions, field)[old], getattr(model.predictions, field))
+    known = first.hierarchy.size
+    assert np.array_equal(bigger.predictions.category_log_probs[old, :known], model.predictions.category_log_probs)
+    assert (grown.hierarchy.marginals(bigger.predictions.category_log_probs)[:, known:] == 0).all()
+    every = _everything_rescored(bigger, grown, score)
+    _same_predictions(bigger.predictions, every.predictions)
     own = _everything_rescored(model, first, lambda rows: score_fusion_model(
         tmp_path, model.state, first, _rows(text, old), _rows(vision, old), rows, tiny_config, "attention", tasks))  # fmt: skip
     _same_predictions(model.predictions, own.predictions)
-    assert grown.info["scored_objects"] == 3 and set(grown.metrics) == {"val", "test"}
+    assert bigger.info["scored_objects"] == 4 and set(bigger.metrics) == {"val", "test"}
 
 
-def test_a_changed_text_is_scored_again(tiny_tables):
+def test_a_changed_text_or_picture_changes_the_objects_key(tiny_tables, tmp_path):
     before = prepare(tiny_tables)
     after = prepare(_tables(tiny_tables, text={"A004": "a different listing"}))
     changed = np.flatnonzero(text_keys(before) != text_keys(after))
     assert [after.asins[r] for r in changed] == ["A004"]
     assert np.array_equal(image_keys(before), image_keys(after))
+    picture = tmp_path / "p.png"  # a picture written under the same path later (or one that appears) is new input
+    objects = tiny_tables.objects.with_columns(image_urls=pl.when(pl.col("asin") == "A007").then([str(picture)]).otherwise(pl.col("image_urls")))
+    tables = replace(tiny_tables, objects=objects)
+    missing = image_keys(prepare(tables))
+    Image.new("RGB", (8, 8)).save(picture)
+    appeared = image_keys(prepare(tables))
+    assert [before.asins[r] for r in np.flatnonzero(missing != appeared)] == ["A007"]
 
 
 def test_train_or_reuse_extends_the_previous_artifact_until_it_is_due(tiny_tables, tiny_config, tiny_text_backbone, tmp_path):
@@ -141,15 +151,19 @@ def test_train_or_reuse_extends_the_previous_artifact_until_it_is_due(tiny_table
     three = build(changed, 3, two.uri)
     assert [b.how for b in (one, two, three)] == ["trained", "extended", "extended"] and trained == [1]
     assert (two.model.info["scored_objects"], three.model.info["scored_objects"]) == (3, 1)
+    again = build(changed, 3, three.uri)  # the same inputs again: the extension is reused, nothing is scored
+    assert (again.how, again.uri, trained) == ("reused", three.uri, [1])
+    now = build(changed, 3, three.uri, days=0)  # retrain on demand with unchanged inputs: trained, not the extension
+    assert now.how == "trained" and now.uri != three.uri and trained == [1, 3]
     lineage = json.loads((tmp_path / "text" / three.uri.rsplit("/", 1)[1] / "config.json").read_text())
     assert (lineage["base"], lineage["extends"]) == (one.uri, two.uri)
     model, asins = artifacts.load(three.uri)
     assert asins == full.asins and model.info["scored_objects"] == 1
     due = build(full, 4, three.uri, days=0)
-    assert due.how == "trained" and "retrain_after_days <= 0" in due.reason and trained == [1, 4]
+    assert due.how == "trained" and "retrain_after_days <= 0" in due.reason and trained == [1, 3, 4]
     shutil.rmtree(tmp_path / "text" / due.uri.rsplit("/", 1)[1] / "checkpoints")  # its network is gone: train
     gone = build(changed, 5, due.uri)
-    assert gone.how == "trained" and "cannot be loaded" in gone.reason and trained == [1, 4, 5]
+    assert gone.how == "trained" and "cannot score" in gone.reason and trained == [1, 3, 4, 5]
 
 
 def _grown(tables: ModelTables) -> ModelTables:
@@ -219,3 +233,56 @@ def test_calibration_is_the_stored_models(prepared):
     assert np.allclose(p.ratings[0], [0.1, 0.1, 0.1, 0.1, 0.6])
     with pytest.raises(ValueError, match="rating prior"):
         calibrated_like(raw, np.ones(2, bool), stored, None)
+
+
+def test_a_remote_artifact_scores_a_batch_on_another_machine(tiny_tables, tiny_config, tiny_text_backbone, tmp_path):
+    """Artifacts under a remote root (fsspec's memory filesystem here): a second machine, with its own empty cache,
+    downloads the trained artifact whole and scores the batch with it."""
+    import fsspec
+
+    root = f"memory://emma-test-{tmp_path.name}/models"
+    first, full = prepare(_tables(tiny_tables, drop=NEW)), prepare(tiny_tables)
+
+    def build(prepared, snapshot, previous, cache):
+        train = lambda work: train_text_model(prepared, tiny_config, work, backbone=tiny_text_backbone())  # noqa: E731
+        score = lambda folder, state, rows: score_text_model(folder, prepared, rows, tiny_config, state, backbone=tiny_text_backbone())  # noqa: E731
+        return train_or_reuse("text", train, prepared, tiny_config, {"objects": snapshot}, root, cache,
+                              extension=Extension(previous, lambda: text_keys(prepared), score, 7.0))  # fmt: skip
+
+    one = build(first, 1, None, tmp_path / "machine_a")
+    two = build(full, 2, one.uri, tmp_path / "machine_b")
+    assert (one.how, two.how, two.model.info["scored_objects"]) == ("trained", "extended", 3)
+    downloaded = list((tmp_path / "machine_b").rglob("*.ckpt"))
+    assert downloaded and not list((tmp_path / "machine_b").rglob("*.partial"))
+    assert artifacts.load(two.uri)[1] == full.asins
+    fsspec.filesystem("memory").rm(f"emma-test-{tmp_path.name}", recursive=True)
+
+
+def _edited(tables: ModelTables, table: str, column: str, value) -> ModelTables:
+    frame = getattr(tables, table)
+    edited = frame.with_columns(pl.when(pl.col("asin") == "A006").then(pl.lit(value, dtype=frame.schema[column]))
+                                .otherwise(pl.col(column)).alias(column))  # fmt: skip
+    return replace(tables, **{table: edited})
+
+
+@pytest.mark.parametrize("table, column, value", [
+    ("objects", "price_usd", 7.5), ("objects", "mass_kg", 2.0), ("objects", "package_weight_kg", 3.0),
+    ("objects", "dimensions_cm", [9.0, 8.0, 7.0]), ("objects", "rating_hist", [5, 0, 0, 0, 0]),
+    ("object_categories", "product_type_id", 2),  # (review counts are the rating histogram's sum)
+    ("object_categories", "category_ids", [2, 3]), ("object_materials", "material_ids", [1]),
+])  # fmt: skip
+def test_every_fusion_input_is_in_the_objects_key(tiny_tables, table, column, value):
+    """An object whose attribute changed (any the fusion networks read) gets a new key, so it is scored again."""
+    before = prepare(tiny_tables)
+    after = prepare(_edited(tiny_tables, table, column, value))
+    text, vision = _fake_encoder(before, "text", 4, 0), _fake_encoder(before, "vision", 6, 1)
+    changed = np.flatnonzero(fusion_input_keys(before, text, vision) != fusion_input_keys(after, text, vision))
+    assert [before.asins[r] for r in changed] == ["A006"]
+
+
+def test_the_fusion_key_follows_the_upstream_embeddings(prepared):
+    text, vision = _fake_encoder(prepared, "text", 4, 0), _fake_encoder(prepared, "vision", 6, 1)
+    moved = TrainedModel("text", "text", None, text.predictions, text.embedding.copy())
+    moved.embedding[3] += 1.0
+    changed = np.flatnonzero(fusion_input_keys(prepared, text, vision) != fusion_input_keys(prepared, moved, vision))
+    assert changed.tolist() == [3]
