@@ -7,6 +7,9 @@ from assets.ingestion import ingest_assets
 INGESTION = AssetSelection.assets(*ingest_assets)
 # Runs carrying this tag fit models; dagster.yaml limits them to one at a time (tag_concurrency_limits).
 TRAINING_TAG = "emma/training"
+# A run tagged with this (value "true") trains every model again instead of scoring new objects with the current
+# ones: the weekly schedule sets it, and so can a person launching a run in the UI.
+RETRAIN_TAG = "emma/retrain"
 
 ingest_job = define_asset_job(
     "ingest_batch", selection=INGESTION, description="Parse one landing batch of every source (one partition)."

@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 from dagster import AssetExecutionContext, AssetIn, MetadataValue, Output, asset
 
+from assets.jobs import RETRAIN_TAG
 from assets.metadata import png_markdown
 from emma_pipeline.fill_in.training_data import filled_prepared
 from emma_pipeline.models import artifacts
@@ -74,6 +75,13 @@ def _filler_versions(inputs: dict, generation: int) -> tuple[str, ...]:
     return tuple(sorted({v for c in columns for v in filled[c].drop_nulls().unique().to_list()}))
 
 
+def _retrain_after_days(context: AssetExecutionContext) -> float:
+    """The resource's age limit, or 0 (train now) in a run tagged ``emma/retrain=true`` (the weekly schedule)."""
+    if context.run.tags.get(RETRAIN_TAG, "").lower() == "true":
+        return 0.0
+    return context.resources.model_training.retrain_after_days
+
+
 def _previous_uri(lake, asset_name: str, model_name: str) -> str | None:
     """The artifact this asset wrote last for ``model_name`` (what a batch is scored with until retraining)."""
     frame = lake.latest(asset_name, columns=["model", "uri"])
@@ -100,7 +108,7 @@ def _single_asset(kind: str, train_fn, score_fn, keys_fn, generation: int, doc: 
         config = training.config()
         extra = {"trunk_cache": training.cache() / "vision_trunk"} if kind == "vision" else {}
         extension = Extension(_previous_uri(context.resources.lake, name, kind), lambda: keys_fn(prepared),
-                              lambda folder, state, rows: score_fn(folder, prepared, rows, config, state), training.retrain_after_days,
+                              lambda folder, state, rows: score_fn(folder, prepared, rows, config, state), _retrain_after_days(context),
                               _filler_versions(inputs, generation))  # fmt: skip
         built = train_or_reuse(_artifact_name(kind, generation), lambda work: train_fn(prepared, config, work, **extra),
                                prepared, config, _snapshots(context.resources.lake, generation), training.root,
@@ -132,7 +140,7 @@ def _fusion_asset(generation: int):
             score = lambda folder, state, rows, m=merger: score_fusion_model(folder, state, original, text, vision, rows, config, m, features=features)  # noqa: E731
             extension = Extension(_previous_uri(context.resources.lake, name, model_name),
                                   lambda: fusion_input_keys(original, text, vision, features), score,
-                                  training.retrain_after_days, bases)  # fmt: skip
+                                  _retrain_after_days(context), bases)  # fmt: skip
             built.append(train_or_reuse(_artifact_name(model_name, generation), train, original, config,
                                         _snapshots(context.resources.lake, generation), training.root, training.cache(),
                                         upstream, extension))  # fmt: skip

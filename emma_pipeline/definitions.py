@@ -20,6 +20,7 @@ from assets.evaluation import fill_in_truth_evaluation
 from assets.fill_in_evaluation import fill_in_evaluation
 from assets.jobs import INGESTION, TRAINING_TAG, downstream_job, fill_in_evaluation_job, ingest_job, models_job
 from assets.maintenance import daily_lake_maintenance, lake_maintenance
+from assets.schedules import weekly_retrain
 from assets.partitions import ingest_batches
 from assets.sensors import landing_sensor
 from assets.smart_labels import smart_label_assets, smart_label_checks, smart_labels_job, smart_labels_sensor
@@ -60,7 +61,7 @@ def build_definitions() -> Definitions:
                 fill_in_truth_evaluation, *smart_label_assets],  # smart labels: per property, not part of the build graph
         asset_checks=[*base_checks, *fill_in_checks(settings.fill_generations), *smart_label_checks],
         jobs=[ingest_job, downstream_job, models_job, fill_in_evaluation_job, smart_labels_job, lake_maintenance],
-        schedules=[daily_lake_maintenance],
+        schedules=[daily_lake_maintenance, weekly_retrain],
         sensors=[landing_sensor, automation_sensor, smart_labels_sensor],
         resources=build_resources(settings),
         executor=build_executor(settings.executor),
