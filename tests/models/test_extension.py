@@ -5,6 +5,7 @@ import json
 import shutil
 from dataclasses import replace
 
+import fsspec
 import numpy as np
 import polars as pl
 import pytest
@@ -19,7 +20,7 @@ from emma_pipeline.models.predictions import Predictions
 from emma_pipeline.models.prepare import ModelTables, prepare
 from emma_pipeline.models.retrain import retrain_reason
 from emma_pipeline.models.text_model import score_text_model, train_text_model
-from emma_pipeline.models.trained import TrainedModel
+from emma_pipeline.models.trained import TrainedModel, taxonomy_state
 from emma_pipeline.models.vision_model import score_vision_model, train_vision_model
 from emma_pipeline.models.vision_net import load_vision_backbone
 
@@ -202,8 +203,6 @@ def test_a_category_node_added_later_is_unreachable_until_retraining(tiny_tables
 
 def test_the_retraining_policy_names_its_reason(prepared, tiny_config):
     model = TrainedModel("text", "text", None, Predictions(available=np.ones(len(prepared.asins), bool)), None)
-    from emma_pipeline.models.trained import taxonomy_state
-
     model.state.update(taxonomy_state(prepared), input_key=np.zeros(len(prepared.asins), np.uint64))
     resolved = {**tiny_config.as_dict(), "model": "text", "upstream": [], "base": "b", "trained_at": 1_000_000.0, "upstream_bases": []}
     now = 1_000_000.0 + 86400
@@ -238,8 +237,6 @@ def test_calibration_is_the_stored_models(prepared):
 def test_a_remote_artifact_scores_a_batch_on_another_machine(tiny_tables, tiny_config, tiny_text_backbone, tmp_path):
     """Artifacts under a remote root (fsspec's memory filesystem here): a second machine, with its own empty cache,
     downloads the trained artifact whole and scores the batch with it."""
-    import fsspec
-
     root = f"memory://emma-test-{tmp_path.name}/models"
     first, full = prepare(_tables(tiny_tables, drop=NEW)), prepare(tiny_tables)
 
