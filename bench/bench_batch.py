@@ -14,25 +14,14 @@ how many objects that were there before got other predictions and how many of th
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 
+from bench.bench_scale import use_home
+
 MODEL_ASSETS = ("text_model", "vision_model", "fusion_model", "text_model_gen2", "vision_model_gen2", "fusion_model_gen2")
-
-
-def _use_home(home: Path):
-    from emma_pipeline.instance import use_instance
-    from emma_pipeline.settings import load_settings
-
-    os.environ["EMMA_HOME"] = str(home)
-    for var in ("EMMA_LANDING", "EMMA_LAKE_CATALOG", "EMMA_LAKE_DATA", "EMMA_MODELS", "DAGSTER_HOME", "EMMA_RETRAIN_AFTER_DAYS"):
-        os.environ.pop(var, None)
-    settings = load_settings()
-    use_instance(settings.home)
-    return settings
 
 
 def _generate(home: Path, n: int, seed: int, batch: str, **kwargs) -> dict:
@@ -77,11 +66,11 @@ def main() -> None:
         raise SystemExit(f"{home} exists: give a new --data folder")
     print(f"[{args.n:,}] generating and building under {home} ...", flush=True)
     summary = _generate(home, args.n, args.seed, "batch-0001")
-    full_wall, full_steps, full = _build(_use_home(home))
+    full_wall, full_steps, full = _build(use_home(home))
     batch_n = max(1, args.n // 100)
     print(f"adding a 1 % batch ({batch_n} listings) ...", flush=True)
     _generate(home, batch_n, args.seed, "batch-0002", first_product=summary["next_product"], relist_fraction=0.1)
-    settings = _use_home(home)
+    settings = use_home(home)
     batch_wall, batch_steps, batch = _build(settings)
 
     from emma_pipeline.warehouse.lake import Lake

@@ -96,12 +96,13 @@ def _definitions(settings):
     return Definitions(assets=[*ingest_assets, *stages], jobs=[ingest_job, job], resources=resources)
 
 
-def _use_home(home: Path):
+def use_home(home: Path):
+    """Point the settings and the Dagster instance at ``home`` (a fresh build's own folders, nothing inherited)."""
     from emma_pipeline.instance import use_instance
     from emma_pipeline.settings import load_settings
 
     os.environ["EMMA_HOME"] = str(home)
-    for var in ("EMMA_LANDING", "EMMA_LAKE_CATALOG", "EMMA_LAKE_DATA", "EMMA_MODELS", "DAGSTER_HOME"):
+    for var in ("EMMA_LANDING", "EMMA_LAKE_CATALOG", "EMMA_LAKE_DATA", "EMMA_MODELS", "DAGSTER_HOME", "EMMA_RETRAIN_AFTER_DAYS"):
         os.environ.pop(var, None)
     settings = load_settings()
     use_instance(settings.home)
@@ -222,7 +223,7 @@ def main() -> None:
             home = data / f"n{n}"
             print(f"[{n:,}] generating and building under {home} ...", flush=True)
             summary = _generate(home, n, "batch-0001")
-            settings = _use_home(home)
+            settings = use_home(home)
             walls[n], stages[n] = _build(settings, sampler)
         largest = sizes[-1]
         references = _image_references(settings)  # the largest full build, before the 1 % batch joins
@@ -230,7 +231,7 @@ def main() -> None:
         batch_n = max(1, largest // 100)
         print(f"[{largest:,}] adding a 1 % batch ({batch_n:,} listings) ...", flush=True)
         _generate(home, batch_n, "batch-0002", first_product=summary["next_product"], relist_fraction=0.1)
-        batch_wall, batch_stages = _build(_use_home(home), sampler)
+        batch_wall, batch_stages = _build(use_home(home), sampler)
     per_image = _seconds_per_image(args.image_sample, data / "photos")
     ingest = ingest_vs_duckdb(data / "ingest", largest)
     plot = args.plot or data / "bench_scale.png"

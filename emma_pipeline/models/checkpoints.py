@@ -11,10 +11,10 @@ import fsspec
 import torch
 
 from emma_pipeline.models import artifacts
-from emma_pipeline.models.training import LAST_CHECKPOINT
 from emma_pipeline.warehouse.storage import is_remote
 
 RESOLVED = "config.json"
+LAST_CHECKPOINT = "last.ckpt"  # what training resumes from (``training.fit``)
 
 
 def resolved_config(uri: str) -> dict:

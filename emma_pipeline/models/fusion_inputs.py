@@ -43,11 +43,6 @@ class Scaler:
         return cls({n: (state[f"{cls.PREFIX}{n}.mean"], state[f"{cls.PREFIX}{n}.std"]) for n in names})
 
 
-def standardize(x: np.ndarray, train_rows: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
-    """(x − mean) / std with train statistics (over valid train rows); invalid rows become 0."""
-    return Scaler()("x", x, train_rows, valid)
-
-
 def _log_column(values: list, train_rows: np.ndarray, scaler: Scaler, name: str) -> tuple[np.ndarray, np.ndarray]:
     raw = np.array([v if v is not None and v > 0 else np.nan for v in values], dtype=np.float64)
     known = np.isfinite(raw)

@@ -37,14 +37,15 @@ def text_keys(prepared: Prepared) -> np.ndarray:
 def image_keys(prepared: Prepared) -> np.ndarray:
     """The image references with each local file's size and mtime: a picture replaced under its path, or one
     that became readable, is scored again."""
-    return row_keys([[_file_state(p) for p in paths or []] for paths in prepared.objects["image_urls"].to_list()])
+    return row_keys([[file_state(p) for p in paths or []] for paths in prepared.objects["image_urls"].to_list()])
 
 
-def _file_state(path: str) -> str:
+def file_state(path: str) -> str:
+    """``path|size|mtime`` of a local file; the path alone when it is remote or missing."""
     try:
         stat = os.stat(path)
-    except (OSError, TypeError, ValueError):  # remote or missing: the reference alone
-        return f"{path}|-"
+    except (OSError, TypeError, ValueError):
+        return f"{path}"
     return f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from emma_pipeline.models.input_keys import file_state
 from emma_pipeline.models.text_net import TextNet
 from emma_pipeline.models.vision_net import VisionNet, preprocess
 
@@ -83,7 +84,6 @@ def trunk_cache_key(net: VisionNet, image_lists: list[list[str] | None], size: i
     """What the cached features depend on: the trunk's weights, the resolution, and every listing's image files
     (path, and size and mtime when local), in row order."""
     import hashlib
-    import os
 
     digest = hashlib.sha256(f"{net.split}|{size}|{max_images}".encode())
     for name, tensor in net.trunk.state_dict().items():
@@ -91,11 +91,7 @@ def trunk_cache_key(net: VisionNet, image_lists: list[list[str] | None], size: i
         digest.update(tensor.detach().cpu().numpy().tobytes())
     for paths in image_lists:
         for path in paths or []:
-            try:
-                stat = os.stat(path)
-                digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns};".encode())
-            except (OSError, TypeError, ValueError):  # remote or missing: the path alone
-                digest.update(f"{path};".encode())
+            digest.update(f"{file_state(path)};".encode())  # the same bytes as before it was shared
         digest.update(b"\n")
     return digest.hexdigest()[:24]
 

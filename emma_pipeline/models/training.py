@@ -12,12 +12,12 @@ from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger
 
 from emma_pipeline.models.callbacks import FreezeEncoder
+from emma_pipeline.models.checkpoints import LAST_CHECKPOINT
 from emma_pipeline.models.config import ModelConfig
 from emma_pipeline.models.data import MultiTaskData
 from emma_pipeline.models.hierarchy import CategoryHierarchy
 from emma_pipeline.models.module import MultiTaskModule, stack_outputs
 
-LAST_CHECKPOINT = "last.ckpt"
 
 
 def seed(config: ModelConfig) -> None:
